@@ -1,0 +1,131 @@
+// Class profiles: what each ECHONET Lite class holds, as data.
+//
+// A ClassProfile lists a class's properties: EPC, access rules (Get, Set,
+// Anno, as the MRA's accessRule get/set/inf), what an EDT may hold
+// (ValueSpec, the MRA's data model), and a default EDT. Profiles come from
+// the project's YAML files (devices/echonet/profiles/*.yaml, see
+// docs/profiles.md) or from an MRA folder (--mra DIR); both produce the same
+// structures, so the node runtime checks sizes and ranges on every Set the
+// same way whatever the source.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sim/core/result.hpp"
+#include "sim/echonet/frame.hpp"
+
+namespace hemsrig::echonet {
+
+// MRA accessRule values. required_c / required_o (conditionally required)
+// are kept apart so that a cross-check can compare them exactly.
+enum class Access { Required, RequiredC, RequiredO, Optional, NotApplicable };
+const char* to_string(Access a);
+inline bool supported(Access a) { return a != Access::NotApplicable; }
+
+struct AccessRule {
+  Access get = Access::Optional;
+  Access set = Access::NotApplicable;
+  Access anno = Access::Optional;  // "inf": announced on status change
+};
+
+// What an EDT may hold. One struct for every MRA data type; which fields
+// matter depends on `kind`.
+struct ValueSpec {
+  enum class Kind { Number, State, Level, Raw, Bitmap, Date, Time, DateTime, NumericValue, OneOf, Object, Array };
+  enum class Format { Int8, Uint8, Int16, Uint16, Int32, Uint32 };
+
+  Kind kind = Kind::Raw;
+  // Number: big-endian integer of `format`, valid in [minimum, maximum].
+  Format format = Format::Uint8;
+  std::int64_t minimum = 0;
+  std::int64_t maximum = 0;
+  double multiple = 1.0;  // scale of one step (0.1 for "0.1 kWh"), informative
+  std::string unit;
+  // State and NumericValue: the allowed EDTs (each `size` bytes) and names.
+  struct Choice {
+    Bytes edt;
+    std::string name;
+    bool read_only = false;  // may be read but never Set (MRA "readOnly")
+  };
+  std::vector<Choice> choices;
+  // Level: `base` .. `base + levels - 1`, one byte.
+  std::uint8_t base = 0;
+  int levels = 0;
+  // Raw, Bitmap, Date, Time, DateTime, State, NumericValue: byte sizes.
+  std::size_t min_size = 0;
+  std::size_t max_size = 0;
+  // OneOf: any alternative matches. Object: fields in order. Array: items.
+  std::vector<ValueSpec> alternatives;
+  struct Field {
+    std::string name;
+    ValueSpec spec;
+  };
+  std::vector<Field> fields;
+  std::size_t item_size = 0;
+  std::size_t min_items = 0;
+  std::size_t max_items = 0;
+  std::vector<ValueSpec> item;  // exactly one element for Array
+
+  // Smallest and largest EDT this spec accepts.
+  std::size_t smallest() const;
+  std::size_t largest() const;
+  // Why `edt` does not fit, or Ok. For a Set, `for_set` also refuses
+  // read-only state values. Error codes: "size", "range", "value".
+  Status check(std::span<const std::uint8_t> edt, bool for_set = false) const;
+};
+
+struct PropertySpec {
+  std::uint8_t epc = 0;
+  std::string name;   // short name, lowerCamel as in the MRA ("operationStatus")
+  std::string title;  // English property name
+  AccessRule access;
+  ValueSpec value;
+  Bytes default_edt;  // empty: the runtime picks the first valid value
+};
+
+struct ClassProfile {
+  std::uint16_t class_code = 0;
+  std::string name;   // short name ("homeAirConditioner")
+  std::string title;  // English class name
+  std::string source; // file it came from, for messages
+  std::map<std::uint8_t, PropertySpec> properties;  // by EPC
+
+  const PropertySpec* find(std::uint8_t epc) const;
+};
+
+// Every class the world can instantiate, plus the device super class (0x0000)
+// and the node profile (0x0EF0).
+class ProfileLibrary {
+ public:
+  // Loads every *.yaml in a folder, or one file. Errors name file:line:col.
+  Status load_yaml(const std::string& path);
+  // Loads every class of an MRA folder (devices/*.json, superClass, nodeProfile,
+  // definitions). A class also present as YAML keeps the YAML profile.
+  Status load_mra(const std::string& dir);
+  // The project's bundled profiles (devices/echonet/profiles), found next to
+  // the executable's source tree or at the install prefix.
+  static std::string bundled_dir();
+
+  void add(ClassProfile profile, bool replace = true);
+  const ClassProfile* find(std::uint16_t class_code) const;
+  // By short name ("homeAirConditioner") or snake name ("home_air_conditioner").
+  const ClassProfile* find(const std::string& name) const;
+  const ClassProfile* super_class() const { return find(0x0000); }
+  const ClassProfile* node_profile() const { return find(0x0EF0); }
+  std::vector<const ClassProfile*> all() const;
+
+ private:
+  std::map<std::uint16_t, ClassProfile> classes_;
+};
+
+// The property set an object of `cls` starts with: the super class's
+// properties (or, for 0x0EF0, the node profile's) merged under the class's own.
+ClassProfile merged_with_super(const ProfileLibrary& lib, const ClassProfile& cls);
+
+}  // namespace hemsrig::echonet
