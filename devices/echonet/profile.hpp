@@ -41,36 +41,41 @@ struct ValueSpec {
   enum class Format { Int8, Uint8, Int16, Uint16, Int32, Uint32 };
 
   Kind kind = Kind::Raw;
-  // Number: big-endian integer of `format`, valid in [minimum, maximum].
+  // Number: big-endian integer of `format`, valid in [minimum, maximum]
+  // (minimum > maximum: no range, only `specials`).
   Format format = Format::Uint8;
   std::int64_t minimum = 0;
   std::int64_t maximum = 0;
   double multiple = 1.0;  // scale of one step (0.1 for "0.1 kWh"), informative
   std::string unit;
+  std::int64_t step = 0;  // MRA integer "multipleOf": value - minimum divisible by it; 0: any
+  // Also accepted outside the range: MRA number "enum" values and the
+  // overflow/underflow codes (0xFFFF / 0xFFFE, 0x7FFF / 0x8000, ...).
+  std::vector<std::int64_t> specials;
   // State and NumericValue: the allowed EDTs (each `size` bytes) and names.
   struct Choice {
     Bytes edt;
     std::string name;
     bool read_only = false;  // may be read but never Set (MRA "readOnly")
+    Bytes last;              // non-empty: the range edt..last (MRA "0x000A...0x0013")
   };
   std::vector<Choice> choices;
-  // Level: `base` .. `base + levels - 1`, one byte.
-  std::uint8_t base = 0;
+  // Level: `base` .. `base + levels - 1`, big-endian in min_size bytes (1, or 2
+  // for the MRA's 0xA000-style bases).
+  std::uint16_t base = 0;
   int levels = 0;
-  // Raw, Bitmap, Date, Time, DateTime, State, NumericValue: byte sizes.
+  // Raw, Bitmap, Date, Time, DateTime, State, NumericValue, Level: byte sizes.
   std::size_t min_size = 0;
   std::size_t max_size = 0;
   // OneOf: any alternative matches. Object: fields in order. Array: items.
   std::vector<ValueSpec> alternatives;
-  struct Field {
-    std::string name;
-    ValueSpec spec;
-  };
+  struct Field;  // defined below: it holds a ValueSpec
   std::vector<Field> fields;
   std::size_t item_size = 0;
   std::size_t min_items = 0;
   std::size_t max_items = 0;
   std::vector<ValueSpec> item;  // exactly one element for Array
+  int max_hour = 23;            // Time: MRA "maximumOfHour" (timers count past 23)
 
   // Smallest and largest EDT this spec accepts.
   std::size_t smallest() const;
@@ -78,6 +83,14 @@ struct ValueSpec {
   // Why `edt` does not fit, or Ok. For a Set, `for_set` also refuses
   // read-only state values. Error codes: "size", "range", "value".
   Status check(std::span<const std::uint8_t> edt, bool for_set = false) const;
+  // The first value check() accepts (first choice, 0 or the minimum, zeros,
+  // 2000-01-01): what a property holds when its profile names no default.
+  Bytes first_valid() const;
+};
+
+struct ValueSpec::Field {
+  std::string name;
+  ValueSpec spec;
 };
 
 struct PropertySpec {
@@ -86,7 +99,7 @@ struct PropertySpec {
   std::string title;  // English property name
   AccessRule access;
   ValueSpec value;
-  Bytes default_edt;  // empty: the runtime picks the first valid value
+  Bytes default_edt;  // the loaders fill it with value.first_valid() when none is given
 };
 
 struct ClassProfile {

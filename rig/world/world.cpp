@@ -1,0 +1,168 @@
+#include "rig/world/world.hpp"
+
+#include <fmt/format.h>
+
+#include "sim/net/address_plan.hpp"
+#include "sim/net/local_fabric.hpp"
+#include "sim/net/udp_fabric.hpp"
+
+namespace hemsrig::rig {
+
+World::World(WorldSpec spec, WorldOptions options) : spec_(std::move(spec)), options_(std::move(options)) {}
+
+World::~World() { stop(); }
+
+Result<std::unique_ptr<World>> World::create(const WorldSpec& spec, const echonet::ProfileLibrary& profiles,
+                                             WorldOptions options) {
+  std::unique_ptr<World> w(new World(spec, options));
+  sim::EngineOptions eo;
+  eo.mode = options.mode;
+  eo.seed = options.seed.value_or(spec.seed);
+  if (spec.start) eo.epoch = *spec.start;
+  w->engine_ = std::make_unique<sim::Engine>(eo);
+
+  const bool real_sockets = spec.fabric.kind == FabricSpec::Kind::Udp ||
+                            (spec.fabric.kind == FabricSpec::Kind::Auto && options.mode == sim::ClockMode::Realtime);
+  if (real_sockets) {
+    sim::UdpFabricOptions fo;
+    fo.interface_name = options.interface_name.value_or(spec.fabric.interface_name);
+    auto f = sim::UdpFabric::create(*w->engine_, fo);
+    if (!f) return f.error();
+    w->fabric_ = std::move(*f);
+  } else {
+    w->fabric_ = std::make_unique<sim::LocalFabric>(*w->engine_);
+  }
+
+  // Each frame is recorded once: when a node of ours sends it, or when it
+  // arrives from outside (a real controller or DUT), never as the received
+  // copy of our own frame.
+  for (const ApplianceSpec& a : spec.appliances) {
+    if (a.address) w->own_addresses_.insert(a.address->to_uint());
+  }
+  if (!options.trace_path.empty()) {
+    auto t = trace::Trace::open(options.trace_path);
+    if (!t) return t.error();
+    w->trace_.emplace(std::move(*t));
+  }
+  if (!options.pcap_path.empty()) {
+    auto p = trace::PcapWriter::open(options.pcap_path);
+    if (!p) return p.error();
+    w->pcap_.emplace(std::move(*p));
+  }
+  if (w->trace_ || w->pcap_) {
+    World* self = w.get();
+    w->fabric_->observe([self](sim::Direction d, const sim::Datagram& dg, sim::Time t) {
+      if (d == sim::Direction::Received && self->own_addresses_.contains(dg.from.address.to_uint())) return;
+      if (self->trace_) self->trace_->frame(d, dg, t);
+      if (self->pcap_) (void)self->pcap_->write(dg, self->engine_->calendar_now());
+    });
+  }
+  w->household_ = std::make_unique<echonet::Household>(*w->engine_, spec.physics_step);
+
+  // Nodes in order of first appearance; addresses from the file or the plan.
+  const sim::Ipv4 base = options.base_address.value_or(spec.fabric.base_address);
+  std::uint32_t next_index = 0;
+  for (const ApplianceSpec& a : spec.appliances) {
+    if (!w->nodes_.contains(a.node)) {
+      echonet::NodeOptions no;
+      if (a.address) {
+        no.address = *a.address;
+      } else {
+        // Skip addresses that the file gave to other nodes.
+        for (;;) {
+          no.address = sim::loopback_address(next_index++, base.to_uint());
+          bool taken = false;
+          for (const ApplianceSpec& b : spec.appliances) taken = taken || (b.address && *b.address == no.address);
+          if (!taken) break;
+        }
+      }
+      w->own_addresses_.insert(no.address.to_uint());
+      no.name = a.node;
+      no.multicast_answer_spread = spec.fabric.multicast_answer_spread;
+      if (a.manufacturer) no.manufacturer = *a.manufacturer;
+      auto node = std::make_unique<echonet::Node>(*w->engine_, *w->fabric_, profiles, no);
+      if (w->trace_) {
+        node->on_change([tr = &*w->trace_, engine = w->engine_.get()](const echonet::Node& n, const echonet::PropertyChange& c) {
+          tr->property(engine->now(), n.name(), c.eoj, c.epc, c.old_value, c.new_value, c.cause);
+        });
+        node->on_error([tr = &*w->trace_, engine = w->engine_.get()](const echonet::Node& n, const Error& e, const sim::UdpEndpoint& from) {
+          tr->event(engine->now(), "malformed_frame",
+                    {{"node", n.name()}, {"from", sim::to_string(from)}, {"code", e.code}, {"message", e.message}});
+        });
+      }
+      w->node_order_.push_back(a.node);
+      w->nodes_.emplace(a.node, std::move(node));
+    }
+    echonet::Node& node = *w->nodes_.at(a.node);
+    auto obj = node.add_object(a.class_code, a.instance);
+    if (!obj) return make_error(obj.error().code, fmt::format("appliance {}: {}", a.id, obj.error().message));
+    echonet::EchonetObject* o = *obj;
+    for (const auto& [epc, edt] : a.initial) o->write_unchecked(epc, edt, "initial");
+    for (const auto& [epc, delay] : a.response_delays) o->set_response_delay(epc, delay);
+    auto behaviour = echonet::make_behaviour(a.class_code, a.physics);
+    if (!behaviour) return make_error(behaviour.error().code, fmt::format("appliance {}: {}", a.id, behaviour.error().message));
+    o->set_behaviour(std::move(*behaviour));
+    echonet::Node* np = &node;
+    w->household_->add(*o, [np] { return np->powered(); });
+    w->appliances_.emplace(a.id, std::make_pair(a.node, o->eoj()));
+  }
+  return w;
+}
+
+Status World::start() {
+  for (const auto& key : node_order_) {
+    bool powered = false;
+    for (const auto& a : spec_.appliances) powered = powered || (a.node == key && a.powered);
+    if (!powered) continue;
+    if (auto st = nodes_.at(key)->power_on(); !st) {
+      return make_error(st.error().code, fmt::format("node {} ({}): {}", key, nodes_.at(key)->address().to_string(), st.error().message));
+    }
+  }
+  household_->start();
+  return ok_status();
+}
+
+void World::stop() {
+  if (household_) household_->stop();
+  for (auto& [key, node] : nodes_) node->power_off();
+  if (trace_) trace_->flush();
+  if (pcap_) (void)pcap_->flush();
+}
+
+echonet::Node* World::node(const std::string& key) {
+  auto it = nodes_.find(key);
+  return it == nodes_.end() ? nullptr : it->second.get();
+}
+
+echonet::Node* World::node_of(const std::string& appliance_id) {
+  auto it = appliances_.find(appliance_id);
+  return it == appliances_.end() ? nullptr : node(it->second.first);
+}
+
+echonet::EchonetObject* World::appliance(const std::string& id) {
+  auto it = appliances_.find(id);
+  if (it == appliances_.end()) return nullptr;
+  return node(it->second.first)->object(it->second.second);
+}
+
+std::vector<std::string> World::node_keys() const { return node_order_; }
+
+std::vector<Endpoint> World::endpoints() const {
+  std::vector<Endpoint> out;
+  out.push_back(Endpoint{"echonet-multicast", "group", sim::to_string(fabric_->multicast_group()), fabric_->describe()});
+  for (const auto& key : node_order_) {
+    const echonet::Node& n = *nodes_.at(key);
+    std::string detail;
+    for (const auto& a : spec_.appliances) {
+      if (a.node != key) continue;
+      const auto& [node_key, eoj] = appliances_.at(a.id);
+      detail += fmt::format("{}{} {}", detail.empty() ? "" : ", ", echonet::to_string(eoj), a.id);
+      if (a.name != a.id) detail += fmt::format(" ({})", a.name);
+    }
+    out.push_back(Endpoint{"echonet-node", key, sim::to_string(sim::UdpEndpoint{n.address(), echonet::kPort}),
+                           n.powered() ? detail : detail + " [off]"});
+  }
+  return out;
+}
+
+}  // namespace hemsrig::rig

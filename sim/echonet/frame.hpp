@@ -91,6 +91,12 @@ using Message = std::variant<Frame, OpaqueFrame>;
 // Error codes: "truncated", "bad_ehd1", "bad_ehd2", "unknown_esv",
 // "pdc_overrun", "opc_overrun", "trailing_bytes", "too_many_properties".
 Result<Message> decode(std::span<const std::uint8_t> bytes);
+// OPC and PDC are single bytes: a frame with more than 255 properties in one
+// list ("too_many_properties") or an EDT longer than 255 bytes ("edt_too_long")
+// cannot be written. Check frames built from untrusted data with this first;
+// encode() clamps such a frame (first 255 properties, first 255 EDT bytes) so
+// its output always decodes.
+Status check_encodable(const Frame& frame);
 Bytes encode(const Frame& frame);
 Bytes encode(const OpaqueFrame& frame);
 

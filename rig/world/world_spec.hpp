@@ -1,0 +1,62 @@
+// WorldSpec: a simulated home as written in a world file, checked and
+// resolved (classes found, initial values valid) but not yet running.
+// See docs/worlds.md for the file format.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "devices/echonet/behaviours/behaviours.hpp"
+#include "devices/echonet/profile.hpp"
+#include "rig/world/yaml_reader.hpp"
+#include "sim/core/time.hpp"
+#include "sim/net/fabric.hpp"
+
+namespace hemsrig::rig {
+
+struct ApplianceSpec {
+  std::string id;
+  std::string name;  // the name a person gives it (Japanese names welcome)
+  std::uint16_t class_code = 0;
+  std::string node;  // appliances naming the same node share one address
+  std::optional<sim::Ipv4> address;
+  std::uint8_t instance = 0;  // 0: next free
+  std::optional<std::uint32_t> manufacturer;
+  std::vector<std::pair<std::uint8_t, echonet::Bytes>> initial;  // EPC -> EDT at boot
+  echonet::BehaviourParams physics;
+  std::map<std::uint8_t, std::chrono::milliseconds> response_delays;
+  bool powered = true;
+};
+
+struct FabricSpec {
+  enum class Kind { Auto, Udp, Local };
+  Kind kind = Kind::Auto;  // Auto: real sockets in real time, in-process in virtual time
+  std::string interface_name;  // empty: loopback
+  sim::Ipv4 base_address = sim::Ipv4({127, 10, 0, 0});
+  std::chrono::milliseconds multicast_answer_spread{20};
+};
+
+struct WorldSpec {
+  std::string name;
+  std::string file;
+  std::uint64_t seed = 1;
+  std::optional<sim::CalendarTime> start;
+  sim::Duration physics_step = std::chrono::seconds(60);
+  FabricSpec fabric;
+  std::vector<ApplianceSpec> appliances;
+};
+
+struct WorldLoad {
+  std::optional<WorldSpec> spec;  // set when there were no errors
+  std::vector<Diagnostic> diagnostics;
+};
+
+// Reads and checks a world file against the profiles it will use.
+WorldLoad load_world_file(const std::string& path, const echonet::ProfileLibrary& profiles);
+WorldLoad load_world_text(const std::string& text, const std::string& name, const echonet::ProfileLibrary& profiles);
+
+}  // namespace hemsrig::rig

@@ -1,0 +1,31 @@
+#include "sim/net/address_plan.hpp"
+
+#include <string>
+
+#include "sim/net/fabric.hpp"
+
+namespace hemsrig::sim {
+
+namespace {
+constexpr std::uint32_t kHostsPerBlock = 254;       // .1 .. .254
+constexpr std::uint32_t kLoopbackEnd = 0x80000000;  // first address past 127/8
+}  // namespace
+
+std::uint32_t loopback_address_count(std::uint32_t base) {
+  const std::uint32_t first_block = base & 0xFFFFFF00u;
+  if (first_block < 0x7F000000u || first_block >= kLoopbackEnd) return 0;
+  return ((kLoopbackEnd - first_block) / 256) * kHostsPerBlock;
+}
+
+Ipv4 loopback_address(std::uint32_t index, std::uint32_t base) {
+  if (index >= loopback_address_count(base)) return Ipv4{};
+  const std::uint32_t block = (base & 0xFFFFFF00u) + (index / kHostsPerBlock) * 256;
+  return Ipv4{block + index % kHostsPerBlock + 1};
+}
+
+// Declared in fabric.hpp; defined here because no fabric.cpp exists.
+std::string to_string(const UdpEndpoint& e) {
+  return e.address.to_string() + ":" + std::to_string(e.port);
+}
+
+}  // namespace hemsrig::sim
