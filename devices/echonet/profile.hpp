@@ -57,7 +57,7 @@ struct ValueSpec {
     Bytes edt;
     std::string name;
     bool read_only = false;  // may be read but never Set (MRA "readOnly")
-    Bytes last;              // non-empty: the range edt..last (MRA "0x000A...0x0013")
+    Bytes last = {};         // non-empty: the range edt..last (MRA "0x000A...0x0013")
   };
   std::vector<Choice> choices;
   // Level: `base` .. `base + levels - 1`, big-endian in min_size bytes (1, or 2

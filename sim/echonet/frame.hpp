@@ -89,7 +89,7 @@ struct OpaqueFrame {
 using Message = std::variant<Frame, OpaqueFrame>;
 
 // Error codes: "truncated", "bad_ehd1", "bad_ehd2", "unknown_esv",
-// "pdc_overrun", "opc_overrun", "trailing_bytes", "too_many_properties".
+// "pdc_overrun", "opc_overrun", "trailing_bytes".
 Result<Message> decode(std::span<const std::uint8_t> bytes);
 // OPC and PDC are single bytes: a frame with more than 255 properties in one
 // list ("too_many_properties") or an EDT longer than 255 bytes ("edt_too_long")

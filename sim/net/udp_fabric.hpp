@@ -56,7 +56,9 @@ class UdpFabric : public Fabric {
   UdpFabric& operator=(const UdpFabric&) = delete;
 
   // Errors: "invalid_address" (not a unicast address), "address_not_on_interface",
-  // "address_in_use" ("127.0.1.5:3610 is in use by another socket"), "too_many_open_files".
+  // "address_in_use" ("127.0.1.5:3610 is in use by another socket": another port, fabric or
+  // process holds exactly that address; a controller's wildcard 0.0.0.0:3610 is no conflict),
+  // "too_many_open_files" (says to raise `ulimit -n`), "bind_failed", "socket_failed".
   Result<PortId> open(Ipv4 address, Receiver receiver) override;
   void close(PortId port) override;
   void send(PortId from, const UdpEndpoint& to, std::span<const std::uint8_t> bytes) override;

@@ -1,6 +1,7 @@
 // Class profiles: ValueSpec::check for every data kind, the YAML loader's
 // messages (file:line:col, did you mean), and the bundled profiles.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -52,7 +53,9 @@ ValueSpec target_temperature() {
   return one_of({number(Format::Uint8, 0, 50, "Celsius"), state({{{0xFD}, "undefined", true}})});
 }
 
-std::string why(const Status& st) { return st ? "ok" : st.error().code + ": " + st.error().message; }
+std::string why(const Status& st) {
+  return st ? "ok" : st.error().code + ": " + st.error().message;
+}
 
 // ---- ValueSpec::check -------------------------------------------------------
 
@@ -90,7 +93,8 @@ TEST(ValueSpecNumber, AcceptsOverflowAndUnderflowCodesAsSpecials) {
   EXPECT_TRUE(s.check(Bytes{0xFF, 0xFF}));
   EXPECT_TRUE(s.check(Bytes{0xFF, 0xFE}));
   s.specials = {0xFFFF};
-  EXPECT_EQ(why(s.check(Bytes{0xFF, 0xFE})), "range: 65534 is out of range 0..65533 (W) nor one of 65535");
+  EXPECT_EQ(why(s.check(Bytes{0xFF, 0xFE})),
+            "range: 65534 is out of range 0..65533 (W) nor one of 65535");
 }
 
 TEST(ValueSpecNumber, StepRequiresMultiplesFromTheMinimum) {
@@ -198,8 +202,10 @@ TEST(ValueSpecTime, MaxHourLetsTimersCountPastADay) {
 TEST(ValueSpecDateTime, ChecksDateAndClockParts) {
   auto s = sized(Kind::DateTime, 7, 7);
   EXPECT_TRUE(s.check(Bytes{0x07, 0xE8, 6, 30, 23, 59, 59}));
-  EXPECT_EQ(why(s.check(Bytes{0x07, 0xE8, 6, 30, 23, 59, 60})), "range: second 60 is out of range 0..59");
-  EXPECT_EQ(why(s.check(Bytes{0x07, 0xE8, 0, 30, 0, 0, 0})), "range: month 0 is out of range 1..12");
+  EXPECT_EQ(why(s.check(Bytes{0x07, 0xE8, 6, 30, 23, 59, 60})),
+            "range: second 60 is out of range 0..59");
+  EXPECT_EQ(why(s.check(Bytes{0x07, 0xE8, 0, 30, 0, 0, 0})),
+            "range: month 0 is out of range 1..12");
   EXPECT_EQ(why(s.check(Bytes{0x07, 0xE8, 6, 30, 0, 0})), "size: EDT is 6 bytes, expected 7");
   auto no_seconds = sized(Kind::DateTime, 6, 6);
   EXPECT_TRUE(no_seconds.check(Bytes{0x07, 0xE8, 6, 30, 0, 0}));
@@ -301,10 +307,10 @@ class ProfileYaml : public ::testing::Test {
     std::ofstream(path) << text;
     return path;
   }
-  // The error message of loading `text`, or "ok".
-  std::string load_error(const std::string& text, std::string* path_out = nullptr) {
+  std::string yaml_path() const { return (dir_ / "x.yaml").string(); }
+  // The error message of loading `text` from yaml_path(), or "ok".
+  std::string load_error(const std::string& text) {
     auto path = write("x.yaml", text);
-    if (path_out) *path_out = path;
     ProfileLibrary lib;
     auto st = lib.load_yaml(path);
     return st ? "ok" : st.error().message;
@@ -319,18 +325,19 @@ constexpr const char* kHeader =
     "properties:\n";
 
 TEST_F(ProfileYaml, LoadsAClassWithItsProperties) {
-  auto path = write("demo.yaml", std::string(kHeader) +
-                                     "  - epc: 0x80\n"
-                                     "    name: operationStatus\n"
-                                     "    access: {get: required, set: required_c, anno: required}\n"
-                                     "    data: {state: {0x30: on, 0x31: off}}\n"
-                                     "    default: 0x31\n"
-                                     "  - epc: 0xB3\n"
-                                     "    name: targetTemperature\n"
-                                     "    data:\n"
-                                     "      oneOf:\n"
-                                     "        - {number: uint8, min: 0, max: 50, unit: Celsius}\n"
-                                     "        - {state: {0xFD: undefined}, readOnly: [0xFD]}\n");
+  auto path =
+      write("demo.yaml", std::string(kHeader) +
+                             "  - epc: 0x80\n"
+                             "    name: operationStatus\n"
+                             "    access: {get: required, set: required_c, anno: required}\n"
+                             "    data: {state: {0x30: on, 0x31: off}}\n"
+                             "    default: 0x31\n"
+                             "  - epc: 0xB3\n"
+                             "    name: targetTemperature\n"
+                             "    data:\n"
+                             "      oneOf:\n"
+                             "        - {number: uint8, min: 0, max: 50, unit: Celsius}\n"
+                             "        - {state: {0xFD: undefined}, readOnly: [0xFD]}\n");
   ProfileLibrary lib;
   ASSERT_TRUE(lib.load_yaml(path)) << lib.load_yaml(path).error().message;
   const ClassProfile* cls = lib.find(0x0F01);
@@ -352,20 +359,22 @@ TEST_F(ProfileYaml, LoadsAClassWithItsProperties) {
 }
 
 TEST_F(ProfileYaml, ReadsEveryDataKind) {
-  auto path = write("kinds.yaml", std::string(kHeader) +
-                                      "  - {epc: 0x81, name: a, data: {level: 0x31, levels: 8}}\n"
-                                      "  - {epc: 0x82, name: b, data: {raw: [1, 17]}}\n"
-                                      "  - {epc: 0x83, name: c, data: {bitmap: 2}}\n"
-                                      "  - {epc: 0x84, name: d, data: date}\n"
-                                      "  - {epc: 0x85, name: e, data: {time: 2, maxHour: 255}}\n"
-                                      "  - {epc: 0x86, name: f, data: {date-time: 6}}\n"
-                                      "  - {epc: 0x87, name: g, data: {numericValue: {0x00: 1, 0x01: 0.1}}}\n"
-                                      "  - epc: 0x88\n"
-                                      "    name: h\n"
-                                      "    data: {object: {lo: {number: uint16}, hi: {number: uint16, max: 9}}}\n"
-                                      "  - {epc: 0x89, name: i, data: {array: {number: int8}, items: [0, 4]}}\n"
-                                      "  - {epc: 0x8A, name: j, data: {number: uint8, enum: [1, 20], overflow: true}}\n"
-                                      "  - {epc: 0x8B, name: k, data: {state: {0x0000..0x000F: low, 0x0010: hi}}}\n");
+  auto path =
+      write("kinds.yaml",
+            std::string(kHeader) +
+                "  - {epc: 0x81, name: a, data: {level: 0x31, levels: 8}}\n"
+                "  - {epc: 0x82, name: b, data: {raw: [1, 17]}}\n"
+                "  - {epc: 0x83, name: c, data: {bitmap: 2}}\n"
+                "  - {epc: 0x84, name: d, data: date}\n"
+                "  - {epc: 0x85, name: e, data: {time: 2, maxHour: 255}}\n"
+                "  - {epc: 0x86, name: f, data: {date-time: 6}}\n"
+                "  - {epc: 0x87, name: g, data: {numericValue: {0x00: 1, 0x01: 0.1}}}\n"
+                "  - epc: 0x88\n"
+                "    name: h\n"
+                "    data: {object: {lo: {number: uint16}, hi: {number: uint16, max: 9}}}\n"
+                "  - {epc: 0x89, name: i, data: {array: {number: int8}, items: [0, 4]}}\n"
+                "  - {epc: 0x8A, name: j, data: {number: uint8, enum: [1, 20], overflow: true}}\n"
+                "  - {epc: 0x8B, name: k, data: {state: {0x0000..0x000F: low, 0x0010: hi}}}\n");
   ProfileLibrary lib;
   auto st = lib.load_yaml(path);
   ASSERT_TRUE(st) << st.error().message;
@@ -378,7 +387,8 @@ TEST_F(ProfileYaml, ReadsEveryDataKind) {
   EXPECT_TRUE(c.find(0x85)->value.check(Bytes{200, 0}));
   EXPECT_EQ(c.find(0x86)->value.smallest(), 6u);
   EXPECT_EQ(c.find(0x87)->value.choices.at(1).name, "0.1");
-  EXPECT_EQ(why(c.find(0x88)->value.check(Bytes{0, 0, 0, 10})), "range: hi: 10 is out of range 0..9");
+  EXPECT_EQ(why(c.find(0x88)->value.check(Bytes{0, 0, 0, 10})),
+            "range: hi: 10 is out of range 0..9");
   EXPECT_EQ(c.find(0x88)->value.fields.at(0).spec.maximum, 65535);  // no max: the format's
   EXPECT_EQ(c.find(0x89)->value.largest(), 4u);
   EXPECT_TRUE(c.find(0x8A)->value.check(Bytes{0xFF}));  // overflow code
@@ -387,87 +397,86 @@ TEST_F(ProfileYaml, ReadsEveryDataKind) {
 }
 
 TEST_F(ProfileYaml, UnknownKeyNamesFileLineColumnAndSuggestion) {
-  std::string path;
+  const std::string path = yaml_path();
   auto msg = load_error(std::string(kHeader) +
-                            "  - epc: 0x80\n"
-                            "    name: operationStatus\n"
-                            "    acess: {get: required}\n"
-                            "    data: {state: {0x30: on}}\n",
-                        &path);
+                        "  - epc: 0x80\n"
+                        "    name: operationStatus\n"
+                        "    acess: {get: required}\n"
+                        "    data: {state: {0x30: on}}\n");
   EXPECT_EQ(msg, path + ":6:5: unknown key 'acess' (did you mean 'access'?)");
 }
 
 TEST_F(ProfileYaml, UnknownAccessRuleSuggestsTheClosest) {
-  std::string path;
+  const std::string path = yaml_path();
   auto msg = load_error(std::string(kHeader) +
-                            "  - epc: 0x80\n"
-                            "    name: operationStatus\n"
-                            "    access: {get: requird}\n"
-                            "    data: {state: {0x30: on}}\n",
-                        &path);
-  EXPECT_EQ(msg.rfind(path + ":6:19: unknown access rule 'requird' (did you mean 'required'?)", 0), 0u)
+                        "  - epc: 0x80\n"
+                        "    name: operationStatus\n"
+                        "    access: {get: requird}\n"
+                        "    data: {state: {0x30: on}}\n");
+  EXPECT_EQ(msg.rfind(path + ":6:19: unknown access rule 'requird' (did you mean 'required'?)", 0),
+            0u)
       << msg;
 }
 
 TEST_F(ProfileYaml, UnknownDataKindSuggestsTheClosest) {
-  std::string path;
+  const std::string path = yaml_path();
   auto msg = load_error(std::string(kHeader) +
-                            "  - epc: 0x80\n"
-                            "    name: x\n"
-                            "    data: {numbr: uint8}\n",
-                        &path);
+                        "  - epc: 0x80\n"
+                        "    name: x\n"
+                        "    data: {numbr: uint8}\n");
   EXPECT_EQ(msg, path + ":6:12: unknown data kind 'numbr' (did you mean 'number'?)");
 }
 
 TEST_F(ProfileYaml, UnknownModifierOfAKindIsRefused) {
-  std::string path;
+  const std::string path = yaml_path();
   auto msg = load_error(std::string(kHeader) +
-                            "  - epc: 0x80\n"
-                            "    name: x\n"
-                            "    data: {number: uint8, maxi: 9}\n",
-                        &path);
+                        "  - epc: 0x80\n"
+                        "    name: x\n"
+                        "    data: {number: uint8, maxi: 9}\n");
   EXPECT_EQ(msg, path + ":6:27: unknown key 'maxi' (did you mean 'max'?)");
 }
 
 TEST_F(ProfileYaml, DefaultMustFitItsOwnData) {
-  std::string path;
+  const std::string path = yaml_path();
   auto msg = load_error(std::string(kHeader) +
-                            "  - epc: 0xB3\n"
-                            "    name: targetTemperature\n"
-                            "    data: {number: uint8, min: 0, max: 50, unit: Celsius}\n"
-                            "    default: 0x33\n",
-                        &path);
-  EXPECT_EQ(msg, path + ":7:14: default 0x33 does not fit the data: 51 is out of range 0..50 (Celsius)");
+                        "  - epc: 0xB3\n"
+                        "    name: targetTemperature\n"
+                        "    data: {number: uint8, min: 0, max: 50, unit: Celsius}\n"
+                        "    default: 0x33\n");
+  EXPECT_EQ(msg,
+            path + ":7:14: default 0x33 does not fit the data: 51 is out of range 0..50 (Celsius)");
 }
 
 TEST_F(ProfileYaml, BadValuesAreRefusedWithTheirPosition) {
-  std::string path;
-  EXPECT_EQ(load_error(std::string(kHeader) + "  - {epc: 0x80, name: x, data: {number: uint9}}\n", &path),
-            path + ":4:42: unknown number format 'uint9' (did you mean 'uint8'?)");
-  EXPECT_EQ(load_error(std::string(kHeader) + "  - {epc: 0x80, name: x, data: {number: uint8, max: 256}}\n"),
-            path + ":4:54: max 256 does not fit uint8 (0..255)");
-  EXPECT_EQ(load_error(std::string(kHeader) + "  - {epc: 0x80, name: x, data: {state: {0x30: a, 0x3031: b}}}\n"),
+  const std::string path = yaml_path();
+  EXPECT_EQ(load_error(std::string(kHeader) + "  - {epc: 0x80, name: x, data: {number: uint9}}\n"),
+            path + ":4:41: unknown number format 'uint9' (did you mean 'uint8'?)");
+  EXPECT_EQ(load_error(std::string(kHeader) +
+                       "  - {epc: 0x80, name: x, data: {number: uint8, max: 256}}\n"),
+            path + ":4:53: max 256 does not fit uint8 (0..255)");
+  EXPECT_EQ(load_error(std::string(kHeader) +
+                       "  - {epc: 0x80, name: x, data: {state: {0x30: a, 0x3031: b}}}\n"),
             path + ":4:50: '0x3031' has 2 bytes but 0x30 has 1");
-  EXPECT_EQ(load_error(std::string(kHeader) + "  - {epc: 0x80, name: x, data: {raw: 1}, default: 0x3}\n"),
-            path + ":4:51: default must be hex bytes like 0x1A or 0x0130, not '0x3'");
+  EXPECT_EQ(
+      load_error(std::string(kHeader) + "  - {epc: 0x80, name: x, data: {raw: 1}, default: 0x3}\n"),
+      path + ":4:51: default must be hex bytes like 0x1A or 0x0130, not '0x3'");
   EXPECT_EQ(load_error(std::string(kHeader) + "  - {epc: 0x70, name: x, data: {raw: 1}}\n"),
-            path + ":4:12: epc 0x70 is below 0x80, the first property code");
+            path + ":4:11: epc 0x70 is below 0x80, the first property code");
   EXPECT_EQ(load_error(std::string(kHeader) + "  - {epc: 0x80, data: {raw: 1}}\n"),
             path + ":4:5: missing key 'name'");
 }
 
 TEST_F(ProfileYaml, DuplicateEpcPointsAtTheFirst) {
-  std::string path;
+  const std::string path = yaml_path();
   auto msg = load_error(std::string(kHeader) +
-                            "  - {epc: 0x80, name: a, data: {raw: 1}}\n"
-                            "  - {epc: 0x80, name: b, data: {raw: 1}}\n",
-                        &path);
-  EXPECT_EQ(msg, path + ":5:12: duplicate epc 0x80 (first at line 4)");
+                        "  - {epc: 0x80, name: a, data: {raw: 1}}\n"
+                        "  - {epc: 0x80, name: b, data: {raw: 1}}\n");
+  EXPECT_EQ(msg, path + ":5:11: duplicate epc 0x80 (first at line 4)");
 }
 
 TEST_F(ProfileYaml, SyntaxErrorsCarryThePosition) {
-  std::string path;
-  auto msg = load_error(std::string(kHeader) + "  - {epc: 0x80, name: [a\n", &path);
+  const std::string path = yaml_path();
+  auto msg = load_error(std::string(kHeader) + "  - {epc: 0x80, name: [a\n");
   EXPECT_EQ(msg.rfind(path + ":", 0), 0u) << msg;
   EXPECT_NE(msg.find(":5:"), std::string::npos) << msg;
 }
@@ -527,7 +536,7 @@ TEST(ProfileLibrary, BundledDefaultsMatchTheDocumentedStartState) {
   const ClassProfile* ac = lib.find(std::string("home_air_conditioner"));
   ASSERT_NE(ac, nullptr);
   EXPECT_EQ(ac->find(0x80)->default_edt, Bytes{0x31});  // off
-  EXPECT_EQ(ac->find(0xB3)->default_edt, Bytes{26});     // 26 C
+  EXPECT_EQ(ac->find(0xB3)->default_edt, Bytes{26});    // 26 C
   const ClassProfile* meter = lib.find(0x0288);
   ASSERT_NE(meter, nullptr);
   EXPECT_EQ(meter->find(0xD3)->default_edt, (Bytes{0, 0, 0, 1}));  // coefficient 1
@@ -543,7 +552,8 @@ TEST(ProfileLibrary, MergedWithSuperKeepsTheClassOwnRules) {
   ClassProfile merged = merged_with_super(lib, *ac);
   ASSERT_NE(merged.find(0x8A), nullptr);  // manufacturer, from the super class
   ASSERT_NE(merged.find(0x9F), nullptr);
-  EXPECT_EQ(merged.find(0x80)->access.set, Access::Required);  // the class's, not the super's optional
+  EXPECT_EQ(merged.find(0x80)->access.set,
+            Access::Required);  // the class's, not the super's optional
   EXPECT_EQ(lib.super_class()->find(0x80)->access.set, Access::Optional);
   // The node profile does not take device super class properties.
   ClassProfile node = merged_with_super(lib, *lib.node_profile());
