@@ -31,9 +31,11 @@ std::string str(const json& obj, const char* key, const std::string& path) {
 
 std::int64_t integer(const json& v, const std::string& path) {
   if (v.is_number_integer()) return v.get<std::int64_t>();
-  if (v.is_number() &&
-      v.get<double>() == static_cast<double>(static_cast<std::int64_t>(v.get<double>()))) {
-    return static_cast<std::int64_t>(v.get<double>());
+  if (v.is_number()) {  // 12.0 is fine; 0.5 or 1e30 is not
+    const double d = v.get<double>();
+    if (d > -9.0e18 && d < 9.0e18 && d == static_cast<double>(static_cast<std::int64_t>(d))) {
+      return static_cast<std::int64_t>(d);
+    }
   }
   fail(path, "expected a whole number");
 }

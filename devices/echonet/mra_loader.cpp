@@ -22,7 +22,6 @@ using json = nlohmann::json;
 using detail::at;
 using detail::fail;
 using detail::hex_field;
-using detail::integer;
 using detail::MraError;
 using detail::str;
 
@@ -103,7 +102,7 @@ Result<ClassProfile> read_class_file(const std::filesystem::path& file, const js
     return cls;
   } catch (const MraError& e) {
     return make_error("mra", file.string() + ": " + e.path + ": " + e.message);
-  } catch (const json::exception& e) {
+  } catch (const std::exception& e) {  // nlohmann::json type errors and the like
     return make_error("mra", file.string() + ": " + e.what());
   }
 }

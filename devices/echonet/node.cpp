@@ -38,8 +38,8 @@ Node::Node(sim::Engine& engine, sim::Fabric& fabric, const ProfileLibrary& profi
            NodeOptions options)
     : engine_(engine), fabric_(fabric), profiles_(profiles), options_(std::move(options)) {
   if (options_.name.empty()) options_.name = options_.address.to_string();
-  ClassProfile np;
-  if (const ClassProfile* p = profiles_.node_profile()) np = merged_with_super(profiles_, *p);
+  auto np = profiles_.merged(0x0EF0);
+  if (!np) np = std::make_shared<const ClassProfile>();
   node_profile_ = std::make_unique<EchonetObject>(kNodeProfile, std::move(np));
   node_profile_->on_change([this](const PropertyChange& c) { object_changed(c); });
   refresh_node_profile();
@@ -68,8 +68,8 @@ Result<EchonetObject*> Node::add_object(std::uint16_t class_code, std::uint8_t i
     return make_error("too_many_instances",
                       fmt::format("class 0x{:04X} has no free instance code", class_code));
   }
-  auto obj = std::make_unique<EchonetObject>(Eoj{group, code, instance},
-                                             merged_with_super(profiles_, *cls));
+  auto obj =
+      std::make_unique<EchonetObject>(Eoj{group, code, instance}, profiles_.merged(class_code));
   obj->write_unchecked(0x8A, write_uint(options_.manufacturer, 3));
   obj->on_change([this](const PropertyChange& c) { object_changed(c); });
   objects_.push_back(std::move(obj));

@@ -31,9 +31,9 @@ Bytes write_uint(std::uint64_t v, std::size_t size) {
   return out;
 }
 
-EchonetObject::EchonetObject(Eoj eoj, ClassProfile profile)
+EchonetObject::EchonetObject(Eoj eoj, std::shared_ptr<const ClassProfile> profile)
     : eoj_(eoj), profile_(std::move(profile)) {
-  for (const auto& [epc, spec] : profile_.properties) {
+  for (const auto& [epc, spec] : profile_->properties) {
     if (is_map_epc(epc)) continue;
     Bytes v = spec.default_edt;
     if (v.empty()) v.assign(std::max<std::size_t>(1, spec.value.smallest()), 0);
@@ -46,7 +46,7 @@ void EchonetObject::rebuild_maps() {
   announce_.clear();
   set_.clear();
   get_.clear();
-  for (const auto& [epc, spec] : profile_.properties) {
+  for (const auto& [epc, spec] : profile_->properties) {
     if (supported(spec.access.get)) get_.insert(epc);
     if (supported(spec.access.set) && !is_map_epc(epc)) set_.insert(epc);
     if (announces(spec.access.anno) && !is_map_epc(epc)) announce_.insert(epc);
@@ -78,7 +78,7 @@ Status EchonetObject::set_from_request(std::uint8_t epc, std::span<const std::ui
     return make_error("not_settable",
                       fmt::format("{} has no settable property 0x{:02X}", to_string(eoj_), epc));
   }
-  const PropertySpec* spec = profile_.find(epc);
+  const PropertySpec* spec = profile_->find(epc);
   if (spec != nullptr) {
     if (auto st = spec->value.check(edt, /*for_set=*/true); !st) return st;
   }
@@ -91,7 +91,7 @@ Status EchonetObject::set_from_request(std::uint8_t epc, std::span<const std::ui
 }
 
 Status EchonetObject::write(std::uint8_t epc, Bytes edt, const char* cause) {
-  const PropertySpec* spec = profile_.find(epc);
+  const PropertySpec* spec = profile_->find(epc);
   if (spec == nullptr || is_map_epc(epc)) {
     return make_error("unknown_property",
                       fmt::format("{} has no property 0x{:02X}", to_string(eoj_), epc));

@@ -80,12 +80,12 @@ class EchonetObject {
  public:
   using ChangeListener = std::function<void(const PropertyChange&)>;
 
-  // `profile` is the merged profile (class + super class). Every property
-  // starts at its default EDT.
-  EchonetObject(Eoj eoj, ClassProfile profile);
+  // `profile` is the merged profile (class + super class), shared by every
+  // object of the class. Every property starts at its default EDT.
+  EchonetObject(Eoj eoj, std::shared_ptr<const ClassProfile> profile);
 
   const Eoj& eoj() const { return eoj_; }
-  const ClassProfile& profile() const { return profile_; }
+  const ClassProfile& profile() const { return *profile_; }
 
   bool has(std::uint8_t epc) const { return values_.contains(epc); }
   bool readable(std::uint8_t epc) const;
@@ -121,7 +121,7 @@ class EchonetObject {
   void rebuild_maps();
 
   Eoj eoj_;
-  ClassProfile profile_;
+  std::shared_ptr<const ClassProfile> profile_;
   std::map<std::uint8_t, Bytes> values_;
   EpcSet announce_, set_, get_;
   std::unique_ptr<Behaviour> behaviour_;

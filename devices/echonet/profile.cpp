@@ -176,6 +176,7 @@ void ProfileLibrary::add(ClassProfile profile, bool replace) {
   auto code = profile.class_code;
   if (!replace && classes_.count(code)) return;
   classes_[code] = std::move(profile);
+  merged_.clear();  // a new class or super class changes what merges produce
 }
 
 const ClassProfile* ProfileLibrary::find(std::uint16_t class_code) const {
@@ -195,6 +196,15 @@ std::vector<const ClassProfile*> ProfileLibrary::all() const {
   out.reserve(classes_.size());
   for (const auto& [code, cls] : classes_) out.push_back(&cls);
   return out;
+}
+
+std::shared_ptr<const ClassProfile> ProfileLibrary::merged(std::uint16_t class_code) const {
+  if (auto it = merged_.find(class_code); it != merged_.end()) return it->second;
+  const ClassProfile* cls = find(class_code);
+  if (cls == nullptr) return nullptr;
+  auto m = std::make_shared<const ClassProfile>(merged_with_super(*this, *cls));
+  merged_.emplace(class_code, m);
+  return m;
 }
 
 ClassProfile merged_with_super(const ProfileLibrary& lib, const ClassProfile& cls) {

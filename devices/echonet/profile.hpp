@@ -132,9 +132,14 @@ class ProfileLibrary {
   const ClassProfile* super_class() const { return find(0x0000); }
   const ClassProfile* node_profile() const { return find(0x0EF0); }
   std::vector<const ClassProfile*> all() const;
+  // The class merged with its super class (merged_with_super), built once and
+  // shared by every object of the class: 10,000 air conditioners hold one
+  // copy. nullptr for an unknown class. Not thread-safe, like the engine.
+  std::shared_ptr<const ClassProfile> merged(std::uint16_t class_code) const;
 
  private:
   std::map<std::uint16_t, ClassProfile> classes_;
+  mutable std::map<std::uint16_t, std::shared_ptr<const ClassProfile>> merged_;
 };
 
 // The property set an object of `cls` starts with: the super class's

@@ -228,7 +228,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string did_you_mean(std::string_view word, std::span<const std::string_view> candidates) {
   std::string_view best;
-  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
+  std::size_t best_distance =
+      std::max<std::size_t>(1, word.size() / 3) + 1;  // 1 edit per 3 letters
   for (auto c : candidates) {
     auto d = edit_distance(word, c);
     if (d < best_distance) {

@@ -152,6 +152,8 @@ Result<ClassProfile> read_file(const std::string& file) {
     return make_error("profile", file + ": cannot read the file");
   } catch (const YAML::Exception& e) {
     return make_error("profile", located(file, e.mark, e.msg));
+  } catch (const std::exception& e) {
+    return make_error("profile", file + ": " + e.what());
   }
 }
 

@@ -179,7 +179,8 @@ ValueSpec ProfileYamlReader::read_data(const YAML::Node& node) {
     if (is_kind(kind)) fail(node, "data kind '" + kind + "' needs a map, like {" + kind + ": ...}");
     fail(node, "unknown data kind '" + kind + "'" + did_you_mean(kind, kKinds));
   }
-  if (!node.IsMap()) fail(node, "data must be a kind like {number: uint8} or date");
+  if (!node.IsMap() || node.size() == 0)
+    fail(node, "data must be a kind like {number: uint8} or date");
   std::string kind;
   for (const auto& kv : node) {
     if (!kv.first.IsScalar() || !is_kind(kv.first.Scalar())) continue;
@@ -207,13 +208,12 @@ ValueSpec ProfileYamlReader::read_data(const YAML::Node& node) {
     s.base = static_cast<std::uint16_t>(read_be(base, false));
     s.min_size = s.max_size = base.size();
     const YAML::Node levels = require(node, "levels");
-    s.levels = static_cast<int>(integer(levels, "levels"));
-    if (s.levels < 1 ||
-        s.base + s.levels - 1 >
-            format_max(base.size() == 1 ? ValueSpec::Format::Uint8 : ValueSpec::Format::Uint16)) {
+    const auto n = integer(levels, "levels");
+    if (n < 1 || s.base + n - 1 > (base.size() == 1 ? 0xFF : 0xFFFF)) {
       fail(levels, "levels must be 1 or more and end within " + std::to_string(base.size()) +
                        (base.size() == 1 ? " byte" : " bytes"));
     }
+    s.levels = static_cast<int>(n);
   } else if (kind == "raw") {
     s.kind = Kind::Raw;
     auto [lo, hi] = size_range(*this, v, "raw");
@@ -227,8 +227,9 @@ ValueSpec ProfileYamlReader::read_data(const YAML::Node& node) {
   } else if (kind == "date" || kind == "time" || kind == "date-time") {
     read_clock(*this, v, kind, s);
     if (const YAML::Node h = node["maxHour"]; h.IsDefined()) {
-      s.max_hour = static_cast<int>(integer(h, "maxHour"));
-      if (s.max_hour < 23 || s.max_hour > 255) fail(h, "maxHour must be 23..255");
+      const auto hours = integer(h, "maxHour");
+      if (hours < 23 || hours > 255) fail(h, "maxHour must be 23..255");
+      s.max_hour = static_cast<int>(hours);
     }
   } else if (kind == "oneOf") {
     s.kind = Kind::OneOf;
