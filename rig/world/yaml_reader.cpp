@@ -9,9 +9,31 @@
 
 namespace hemsrig::rig {
 
+namespace {
+// A message may quote bytes of a broken file: invalid UTF-8 is shown as \xNN
+// so a terminal or a CI log that decodes UTF-8 never chokes on it.
+std::string printable(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool valid = len > 0 && i + len <= s.size();
+    for (std::size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(s[i + k]) >> 6) == 0x2;
+    if (valid && (c >= 0x20 || c == '\t')) {
+      out.append(s, i, len);
+      i += len;
+    } else {
+      out += fmt::format("\\x{:02X}", c);
+      ++i;
+    }
+  }
+  return out;
+}
+}  // namespace
+
 std::string Diagnostic::str() const {
-  if (line <= 0) return fmt::format("{}: {}", file, message);
-  return fmt::format("{}:{}:{}: {}", file, line, column, message);
+  if (line <= 0) return fmt::format("{}: {}", file, printable(message));
+  return fmt::format("{}:{}:{}: {}", file, line, column, printable(message));
 }
 
 namespace {

@@ -21,7 +21,7 @@ const path = require('node:path');
 const { describe, it, before, after } = require('node:test');
 
 const serve = require('./lib/serve');
-const { propertyMap, hex, NODE_PROFILE, CONTROLLER } = require('./lib/echonet');
+const { epcList, hex, NODE_PROFILE, CONTROLLER } = require('./lib/echonet');
 
 const EL = require('echonet-lite');
 
@@ -131,7 +131,7 @@ describe('echonet-lite (npm) drives the demo house on loopback', { timeout: 1500
              out.push(`${address} ${eoj}: no 0x9F`);
              continue;
            }
-           for (const epc of propertyMap(props['9f'])) {
+           for (const epc of epcList(props['9f'])) {
              if (!props[hex(epc)]) out.push(`${address} ${eoj} 0x${hex(epc)}`);
            }
          }
@@ -152,7 +152,7 @@ describe('echonet-lite (npm) drives the demo house on loopback', { timeout: 1500
       const maps = {};
       for (const epc of ['9d', '9e', '9f']) {
         assert.ok(r.els.DETAILs[epc], `${o.address} ${o.eoj} 0x${epc} is empty`);
-        maps[epc] = propertyMap(r.els.DETAILs[epc]);
+        maps[epc] = epcList(r.els.DETAILs[epc]); // form 2 arrives flattened
       }
       for (const epc of [0x80, 0x9d, 0x9e, 0x9f]) {
         assert.ok(maps['9f'].includes(epc), `${o.address} ${o.eoj}: 0x${hex(epc)} not in 0x9F`);
@@ -163,7 +163,7 @@ describe('echonet-lite (npm) drives the demo house on loopback', { timeout: 1500
   });
 
   it('answers Get_Res with a value for every readable property', { timeout: 60000 },
-     async () => {
+     async (t) => {
        const failures = [];
        let gets = 0;
        const byNode = new Map();
@@ -186,6 +186,7 @@ describe('echonet-lite (npm) drives the demo house on loopback', { timeout: 1500
            }
          }
        }));
+       t.diagnostic(`${gets} Gets to ${objects.size} objects on ${byNode.size} nodes`);
        assert.ok(gets > 200, `only ${gets} Gets`);
        assert.deepEqual(failures, []);
      });
@@ -227,7 +228,7 @@ describe('echonet-lite (npm) drives the demo house on loopback', { timeout: 1500
      });
 
   it('serve stops on SIGINT and its pcap holds every frame the controller got from the nodes',
-     { timeout: 30000 }, async () => {
+     { timeout: 30000 }, async (t) => {
        const answers = fromNodes().length;
        assert.ok(answers > 200, `only ${answers} frames from the nodes`);
        const stopped = await server.stop();
@@ -240,6 +241,8 @@ describe('echonet-lite (npm) drives the demo house on loopback', { timeout: 1500
        const frames = text.split('\n').filter(Boolean).map((l) => l.split('\t'));
        const addresses = new Set(nodes.map((n) => n.address));
        const fromNodeFrames = frames.filter(([src]) => addresses.has(src));
+       t.diagnostic(`controller got ${answers} frames from the nodes; pcap: ${frames.length} ` +
+                    `frames, ${fromNodeFrames.length} from the nodes`);
        assert.ok(fromNodeFrames.length >= answers,
                  `pcap has ${fromNodeFrames.length} frames from the nodes, the controller got ` +
                  `${answers}`);

@@ -34,7 +34,16 @@ function propertyMap(edt) {
   return [...epcs].sort((a, b) => a - b);
 }
 
+// A property map as decoders hand it on once form 2 is flattened (echonet-lite's DETAILs): a
+// count, then that many EPCs, whatever the count.
+function epcList(edt) {
+  const bytes = toBytes(edt);
+  const epcs = bytes.slice(1);
+  if (bytes.length === 0 || epcs.length !== bytes[0]) throw new Error(`not a count + EPC list: ${bytes}`);
+  return [...epcs].sort((a, b) => a - b);
+}
+
 const NODE_PROFILE = '0ef001';
 const CONTROLLER = '05ff01';
 
-module.exports = { hex, toBytes, propertyMap, NODE_PROFILE, CONTROLLER };
+module.exports = { hex, toBytes, propertyMap, epcList, NODE_PROFILE, CONTROLLER };
