@@ -1,5 +1,7 @@
 #include "devices/echonet/profile_detail.hpp"
 
+#include "sim/core/did_you_mean.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -205,40 +207,10 @@ std::optional<std::int64_t> parse_int(std::string_view text) {
   return negative ? -s : s;
 }
 
-namespace {
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                  std::tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-}  // namespace
-
 std::string did_you_mean(std::string_view word, std::span<const std::string_view> candidates) {
-  std::string_view best;
-  std::size_t best_distance =
-      std::max<std::size_t>(1, word.size() / 3) + 1;  // 1 edit per 3 letters
-  for (auto c : candidates) {
-    auto d = edit_distance(word, c);
-    if (d < best_distance) {
-      best = c;
-      best_distance = d;
-    }
-  }
+  const std::string best = closest_word(word, candidates);
   if (best.empty()) return "";
-  return " (did you mean '" + std::string(best) + "'?)";
+  return " (did you mean '" + best + "'?)";
 }
 
 std::string lower_camel(std::string_view title) {

@@ -1,5 +1,8 @@
 #include "rig/world/yaml_reader.hpp"
 
+#include "devices/echonet/profile_detail.hpp"
+#include "sim/core/did_you_mean.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
@@ -37,19 +40,6 @@ std::string Diagnostic::str() const {
 }
 
 namespace {
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 std::string kind_name(const YAML::Node& n) {
   switch (n.Type()) {
     case YAML::NodeType::Map: return "a map";
@@ -62,16 +52,7 @@ std::string kind_name(const YAML::Node& n) {
 }  // namespace
 
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
-  std::string best;
-  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
-  for (const auto& c : candidates) {
-    const std::size_t d = edit_distance(word, c);
-    if (d < best_d) {
-      best_d = d;
-      best = c;
-    }
-  }
-  return best;
+  return closest_word(word, candidates);
 }
 
 YAML::Node YamlReader::load() {
@@ -149,28 +130,8 @@ std::optional<std::string> YamlReader::string(const YAML::Node& map, const char*
 }
 
 std::optional<std::int64_t> parse_integer(const std::string& text) {
-  std::string t = text;
-  int base = 10;
-  std::size_t start = 0;
-  bool negative = false;
-  if (!t.empty() && (t[0] == '-' || t[0] == '+')) {
-    negative = t[0] == '-';
-    start = 1;
-  }
-  if (t.size() > start + 2 && t[start] == '0' && (t[start + 1] == 'x' || t[start + 1] == 'X')) {
-    base = 16;
-    start += 2;
-  } else if (t.size() > start + 2 && t[start] == '0' && (t[start + 1] == 'b' || t[start + 1] == 'B')) {
-    base = 2;
-    start += 2;
-  }
-  std::int64_t v = 0;
-  const char* first = t.data() + start;
-  const char* last = t.data() + t.size();
-  if (first == last) return std::nullopt;
-  auto [p, ec] = std::from_chars(first, last, v, base);
-  if (ec != std::errc() || p != last) return std::nullopt;
-  return negative ? -v : v;
+  if (!text.empty() && text[0] == '+') return echonet::detail::parse_int(std::string_view(text).substr(1));
+  return echonet::detail::parse_int(text);
 }
 
 std::optional<std::int64_t> YamlReader::integer(const YAML::Node& map, const char* key, std::int64_t min, std::int64_t max,

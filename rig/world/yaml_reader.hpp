@@ -59,7 +59,7 @@ class YamlReader {
   std::vector<Diagnostic> diagnostics_;
 };
 
-// Integers written as 123, 0x7B or 0b1111011.
+// Integers written as 123, -5 or 0x7B.
 std::optional<std::int64_t> parse_integer(const std::string& text);
 std::optional<std::int64_t> parse_duration_ns(const std::string& text);
 
