@@ -10,8 +10,13 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-dev python3-pytest python3-pytest-xdist python3-pymodbus
   clang libclang-rt-14-dev clang-format
-  nodejs npm tshark mbpoll curl openssl iproute2 procps
+  tshark mbpoll curl openssl iproute2 procps
 )
+# Node.js and npm run the interop peers; a machine that already has them (from
+# Debian or elsewhere, e.g. a nodejs package that bundles npm) keeps its own.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
