@@ -99,6 +99,7 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec, const echone
     echonet::EchonetObject* o = *obj;
     for (const auto& [epc, edt] : a.initial) o->write_unchecked(epc, edt, "initial");
     for (const auto& [epc, delay] : a.response_delays) o->set_response_delay(epc, delay);
+    if (a.fault) (void)node.raise_fault(o->eoj(), *a.fault);
     auto behaviour = echonet::make_behaviour(a.class_code, a.physics);
     if (!behaviour) return make_error(behaviour.error().code, fmt::format("appliance {}: {}", a.id, behaviour.error().message));
     o->set_behaviour(std::move(*behaviour));

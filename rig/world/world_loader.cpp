@@ -13,7 +13,7 @@ using echonet::Bytes;
 const std::vector<std::string> kTopKeys{"world", "seed", "start", "physics_step", "fabric", "appliances"};
 const std::vector<std::string> kFabricKeys{"kind", "interface", "base_address", "multicast_answer_spread"};
 const std::vector<std::string> kApplianceKeys{"id",  "name", "class",   "node",          "address",
-                                              "instance", "manufacturer", "set", "physics", "response_delay", "powered"};
+                                              "instance", "manufacturer", "set", "physics", "response_delay", "powered", "fault"};
 
 std::optional<sim::Ipv4> parse_ipv4(const std::string& s) {
   boost::system::error_code ec;
@@ -164,6 +164,7 @@ class WorldParser {
     if (auto v = r_.integer(n, "instance", 1, 0x7F)) a.instance = static_cast<std::uint8_t>(*v);
     if (auto v = r_.integer(n, "manufacturer", 0, 0xFFFFFF)) a.manufacturer = static_cast<std::uint32_t>(*v);
     if (auto v = r_.boolean(n, "powered")) a.powered = *v;
+    if (auto v = r_.integer(n, "fault", 0, 0xFFFF)) a.fault = static_cast<std::uint16_t>(*v);
     if (const YAML::Node set = n["set"]) parse_initial(set, cls, a);
     if (const YAML::Node phys = n["physics"]; phys && cls != nullptr) parse_physics(phys, a);
     if (const YAML::Node delays = n["response_delay"]) parse_delays(delays, a);

@@ -30,6 +30,7 @@ struct ApplianceSpec {
   echonet::BehaviourParams physics;
   std::map<std::uint8_t, std::chrono::milliseconds> response_delays;
   bool powered = true;
+  std::optional<std::uint16_t> fault;  // starts with 0x88 "fault occurred" and this 0x89 code
 };
 
 struct FabricSpec {

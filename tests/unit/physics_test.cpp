@@ -164,3 +164,13 @@ appliances:
 }
 
 }  // namespace
+
+namespace {
+TEST_F(Physics, ApplianceCanStartWithAFaultRaised) {
+  auto w = world("world: w\nappliances:\n  - {id: ac, class: home_air_conditioner, fault: 0x0003}\n  - {id: l, class: general_lighting}\n");
+  ASSERT_TRUE(w);
+  EXPECT_EQ(value(*w, "ac", 0x88), 0x41);
+  EXPECT_EQ(value(*w, "ac", 0x89), 0x0003);
+  EXPECT_EQ(value(*w, "l", 0x88), 0x42);
+}
+}  // namespace
