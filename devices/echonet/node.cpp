@@ -71,6 +71,17 @@ Result<EchonetObject*> Node::add_object(std::uint16_t class_code, std::uint8_t i
   auto obj =
       std::make_unique<EchonetObject>(Eoj{group, code, instance}, profiles_.merged(class_code));
   obj->write_unchecked(0x8A, write_uint(options_.manufacturer, 3));
+  if (obj->has(0x83)) {
+    // Identification number: 0xFE, the maker, then bytes unique to the object (address + EOJ).
+    Bytes id{0xFE};
+    const Bytes m = write_uint(options_.manufacturer, 3);
+    id.insert(id.end(), m.begin(), m.end());
+    id.insert(id.end(), 6, 0x00);
+    const Bytes addr = write_uint(options_.address.to_uint(), 4);
+    id.insert(id.end(), addr.begin(), addr.end());
+    id.insert(id.end(), {group, code, instance});
+    obj->write_unchecked(0x83, id);
+  }
   obj->on_change([this](const PropertyChange& c) { object_changed(c); });
   objects_.push_back(std::move(obj));
   refresh_node_profile();

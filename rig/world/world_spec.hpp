@@ -37,7 +37,7 @@ struct FabricSpec {
   enum class Kind { Auto, Udp, Local };
   Kind kind = Kind::Auto;  // Auto: real sockets in real time, in-process in virtual time
   std::string interface_name;  // empty: loopback
-  sim::Ipv4 base_address = sim::Ipv4({127, 10, 0, 0});
+  sim::Ipv4 base_address = sim::Ipv4(0x7F0A0000);  // 127.10.0.0
   std::chrono::milliseconds multicast_answer_spread{20};
 };
 

@@ -19,7 +19,8 @@ using Ipv4 = boost::asio::ip::address_v4;
 inline constexpr std::uint32_t kLoopbackNodeBase = 0x7F010000;
 
 // The index-th node address above `base` (its last octet is ignored: blocks start at .1).
-// Returns 0.0.0.0, which every fabric refuses, when the index runs past the end of 127/8.
+// Returns 0.0.0.0, which every fabric refuses, when the index runs past the end of the base's /8
+// (127/8 for loopback). A bench LAN base (10.250.0.0 with --interface) follows the same plan.
 Ipv4 loopback_address(std::uint32_t index, std::uint32_t base = kLoopbackNodeBase);
 
 // How many node addresses loopback_address() can hand out above `base`.

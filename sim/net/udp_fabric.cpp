@@ -298,6 +298,7 @@ Result<PortId> UdpFabric::open(Ipv4 address, Receiver receiver) {
   const PortId id = next_port_++;
   port_by_address_.emplace(address.to_uint(), id);
   ports_.emplace(id, std::move(port));
+  ++port_changes_;
   arm(id);
   return id;
 }
@@ -356,6 +357,7 @@ void UdpFabric::close(PortId id) {
   // until the dispatch that called it has returned.
   if (dispatch_depth_ > 0) closed_during_dispatch_.push_back(std::move(it->second));
   ports_.erase(it);
+  ++port_changes_;
 }
 
 UdpFabric::Socket* UdpFabric::socket_of(PortId id) {
@@ -424,11 +426,13 @@ void UdpFabric::deliver_multicast(const Datagram& d) {
   const PortId last = next_port_ - 1;
   for (auto it = ports_.begin(); it != ports_.end() && it->first <= last;) {
     const PortId id = it->first;
+    const std::uint64_t changes = port_changes_;
     if (id != sender) {
       ++counters_.delivered;
       it->second->receiver(d);
     }
-    it = ports_.upper_bound(id);  // receivers may open and close ports
+    // A receiver may have opened or closed ports (and invalidated `it`): find the next by id.
+    it = port_changes_ == changes ? std::next(it) : ports_.upper_bound(id);
   }
 }
 

@@ -9,8 +9,8 @@
 // (ignoreMe, kept on: that drops its own multicast echo); the nodes live on 127.71.0.x, so
 // their answers, which go back to 127.0.0.1:3610, get through.
 //
-// Run: node tests/interop/echonet_lite_controller.test.js (HEMSRIG=path/to/hemsrig, NODE_PATH
-// to the folder holding echonet-lite when it is not installed beside this file).
+// Run: tests/interop/npm_ci.sh once, then node tests/interop/echonet_lite_controller.test.js
+// (HEMSRIG=path/to/hemsrig; default build/rig/hemsrig). CTest does both.
 'use strict';
 
 const assert = require('node:assert/strict');
@@ -32,10 +32,12 @@ const ESV = { SETC: '61', GET: '62', SET_RES: '71', GET_RES: '72', INF: '73', SE
 
 describe('echonet-lite (npm) drives the demo house on loopback', { timeout: 150000 }, () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hemsrig-interop-el-'));
+  process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
   const pcap = path.join(tmp, 'serve.pcap');
   let server = null;
   let nodes = [];            // endpoints serve announced
   const received = [];       // every frame echonet-lite handed us: {address, port, els}
+  const parseErrors = [];    // frames echonet-lite could not parse (it calls back with an error)
   const pending = new Map(); // `${address}|${tid}` -> resolve
   const objects = new Map(); // `${address}|${eoj}` -> {address, eoj, maps}
 
@@ -44,6 +46,8 @@ describe('echonet-lite (npm) drives the demo house on loopback', { timeout: 1500
   // One request, matched to its answer by source address and TID; bounded, retried twice.
   async function request(address, deoj, esv, details, { timeoutMs = 2000, tries = 3 } = {}) {
     for (let attempt = 1; attempt <= tries; ++attempt) {
+      // The TID is known once sendDetails returns; the datagram leaves later, from the
+      // callback of its socket's bind, so the answer cannot beat pending.set().
       const tid = await EL.sendDetails(address, CONTROLLER, deoj, esv, details);
       const key = `${address}|${hex(tid[0])}${hex(tid[1])}`;
       const answer = await new Promise((resolve) => {
@@ -68,7 +72,10 @@ describe('echonet-lite (npm) drives the demo house on loopback', { timeout: 1500
     server = await serve.start(command);
     nodes = server.endpoints;
     await EL.initialize([CONTROLLER], (rinfo, els, error) => {
-      if (error || !els) return;
+      if (error || !els) {
+        parseErrors.push(`${rinfo.address}: ${error}`);
+        return;
+      }
       const r = { address: rinfo.address, port: rinfo.port, els, at: Date.now() };
       received.push(r);
       const resolve = pending.get(`${r.address}|${els.TID}`);
@@ -123,6 +130,7 @@ describe('echonet-lite (npm) drives the demo house on loopback', { timeout: 1500
 
   it('its own automatic walk fills EL.facilities with every readable property',
      { timeout: 30000 }, async () => {
+       assert.ok(objects.size >= 16, 'discovery must have found the objects first');
        const missing = () => {
          const out = [];
          for (const { address, eoj } of objects.values()) {
@@ -227,6 +235,10 @@ describe('echonet-lite (npm) drives the demo house on loopback', { timeout: 1500
        assert.equal(after.els.DETAILs.b3, before.els.DETAILs.b3, 'a refused Set changes nothing');
      });
 
+  it('echonet-lite parsed every frame it got', () => {
+    assert.deepEqual(parseErrors, []);
+  });
+
   it('serve stops on SIGINT and its pcap holds every frame the controller got from the nodes',
      { timeout: 30000 }, async (t) => {
        const answers = fromNodes().length;
@@ -235,7 +247,7 @@ describe('echonet-lite (npm) drives the demo house on loopback', { timeout: 1500
        assert.equal(stopped.killed, undefined, 'serve needed SIGKILL');
        assert.equal(stopped.code, 0, `serve exit: ${JSON.stringify(stopped)}`);
        const text = execFileSync('tshark', ['-r', pcap, '-T', 'fields', '-e', 'ip.src', '-e',
-                                            'ip.dst', '-e', 'udp.dstport'],
+                                            'ip.dst', '-e', 'udp.dstport', '-e', 'data.data'],
                                  { encoding: 'utf8', timeout: 20000,
                                    stdio: ['ignore', 'pipe', 'pipe'] });
        const frames = text.split('\n').filter(Boolean).map((l) => l.split('\t'));
@@ -249,6 +261,14 @@ describe('echonet-lite (npm) drives the demo house on loopback', { timeout: 1500
        for (const [src, dst, port] of fromNodeFrames) {
          assert.ok(dst === '127.0.0.1' || dst === '224.0.23.0', `${src} -> ${dst}`);
          assert.equal(port, '3610', `${src} -> ${dst}:${port}: answers go to port 3610`);
+       }
+       // The status-change INFs of the SetC test went to the group, not to the controller.
+       const ac = nodes.find((n) => n.eojs[0].startsWith(AIR_CONDITIONER));
+       for (const value of ['31', '30']) {
+         assert.ok(fromNodeFrames.some(([src, dst, , data]) => (
+           src === ac.address && dst === '224.0.23.0' && data && data.slice(8, 14) === ac.eojs[0] &&
+           data.slice(20, 22) === ESV.INF && data.endsWith(`018001${value}`))),
+                   `no multicast INF 0x80 = 0x${value} from ${ac.address} in the pcap`);
        }
      });
 });
