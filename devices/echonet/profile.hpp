@@ -26,7 +26,9 @@ namespace hemsrig::echonet {
 // are kept apart so that a cross-check can compare them exactly.
 enum class Access { Required, RequiredC, RequiredO, Optional, NotApplicable };
 const char* to_string(Access a);
-inline bool supported(Access a) { return a != Access::NotApplicable; }
+inline bool supported(Access a) {
+  return a != Access::NotApplicable;
+}
 
 struct AccessRule {
   Access get = Access::Optional;
@@ -37,7 +39,20 @@ struct AccessRule {
 // What an EDT may hold. One struct for every MRA data type; which fields
 // matter depends on `kind`.
 struct ValueSpec {
-  enum class Kind { Number, State, Level, Raw, Bitmap, Date, Time, DateTime, NumericValue, OneOf, Object, Array };
+  enum class Kind {
+    Number,
+    State,
+    Level,
+    Raw,
+    Bitmap,
+    Date,
+    Time,
+    DateTime,
+    NumericValue,
+    OneOf,
+    Object,
+    Array
+  };
   enum class Format { Int8, Uint8, Int16, Uint16, Int32, Uint32 };
 
   Kind kind = Kind::Raw;
@@ -104,9 +119,9 @@ struct PropertySpec {
 
 struct ClassProfile {
   std::uint16_t class_code = 0;
-  std::string name;   // short name ("homeAirConditioner")
-  std::string title;  // English class name
-  std::string source; // file it came from, for messages
+  std::string name;                                 // short name ("homeAirConditioner")
+  std::string title;                                // English class name
+  std::string source;                               // file it came from, for messages
   std::map<std::uint8_t, PropertySpec> properties;  // by EPC
 
   const PropertySpec* find(std::uint8_t epc) const;

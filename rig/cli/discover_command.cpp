@@ -43,14 +43,17 @@ class Discoverer {
   }
 
   void discover_nodes(std::chrono::milliseconds wait) {
-    Frame get{me_.next_tid(), echonet::Eoj{0x05, 0xFF, 0x01}, echonet::kNodeProfile, Esv::Get, {{0xD6, {}}}, {}};
+    Frame get{me_.next_tid(),        echonet::Eoj{0x05, 0xFF, 0x01},
+              echonet::kNodeProfile, Esv::Get,
+              {{0xD6, {}}},          {}};
     discovery_tid_ = get.tid;
     me_.send(sim::UdpEndpoint{sim::Ipv4({224, 0, 23, 0}), echonet::kPort}, get);
     engine_.run_for(wait);
   }
 
   // One Get, with retries; returns the answer's properties (empty on timeout).
-  std::optional<Frame> request(const sim::Ipv4& addr, const Eoj& eoj, std::vector<std::uint8_t> epcs) {
+  std::optional<Frame> request(const sim::Ipv4& addr, const Eoj& eoj,
+                               std::vector<std::uint8_t> epcs) {
     for (int attempt = 0; attempt < 3; ++attempt) {
       Frame get{me_.next_tid(), Eoj{0x05, 0xFF, 0x01}, eoj, Esv::Get, {}, {}};
       for (auto e : epcs) get.props.push_back({e, {}});
@@ -66,7 +69,8 @@ class Discoverer {
 
  private:
   void on_frame(const Frame& f, const sim::UdpEndpoint& from) {
-    if ((f.esv == Esv::Get_Res || f.esv == Esv::Get_SNA) && f.tid == discovery_tid_ && f.seoj.group == 0x0E) {
+    if ((f.esv == Esv::Get_Res || f.esv == Esv::Get_SNA) && f.tid == discovery_tid_ &&
+        f.seoj.group == 0x0E) {
       for (const auto& p : f.props) {
         if (p.epc != 0xD6 || p.edt.empty()) continue;
         Found& n = nodes_[from.address.to_uint()];
@@ -104,9 +108,12 @@ void add_discover_command(CLI::App& app) {
     ProfileSources profiles;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("discover", "Find ECHONET Lite nodes (multicast Get 0xD6) and read every property");
-  cmd->add_option("--bind", args->bind, "Address this controller binds on port 3610 (default 127.0.0.1)");
-  cmd->add_option("--interface", args->interface_name, "Network interface for multicast (default: loopback)");
+  auto* cmd = app.add_subcommand(
+      "discover", "Find ECHONET Lite nodes (multicast Get 0xD6) and read every property");
+  cmd->add_option("--bind", args->bind,
+                  "Address this controller binds on port 3610 (default 127.0.0.1)");
+  cmd->add_option("--interface", args->interface_name,
+                  "Network interface for multicast (default: loopback)");
   cmd->add_option("--wait", args->wait, "How long to collect discovery answers (default 1s)");
   cmd->add_flag("--json", args->json, "Print JSON instead of text");
   cmd->add_flag("--maps-only", args->maps_only, "Read only the property maps, not every property");
@@ -128,7 +135,8 @@ void add_discover_command(CLI::App& app) {
       std::cerr << "hemsrig discover: " << fabric.error().message << "\n";
       throw CLI::RuntimeError(kExitFailed);
     }
-    echonet::Node me(engine, **fabric, lib, echonet::NodeOptions{.address = bind, .name = "discover"});
+    echonet::Node me(engine, **fabric, lib,
+                     echonet::NodeOptions{.address = bind, .name = "discover"});
     if (auto r = me.add_object(0x05FF, 1); !r) {
       std::cerr << "hemsrig discover: " << r.error().message << "\n";
       throw CLI::RuntimeError(kExitFailed);
@@ -143,7 +151,8 @@ void add_discover_command(CLI::App& app) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (auto& [addr_value, found] : d.nodes()) {
       const sim::Ipv4 addr(addr_value);
-      nlohmann::ordered_json jn{{"address", addr.to_string()}, {"objects", nlohmann::ordered_json::array()}};
+      nlohmann::ordered_json jn{{"address", addr.to_string()},
+                                {"objects", nlohmann::ordered_json::array()}};
       std::vector<Eoj> all = found.objects;
       all.insert(all.begin(), echonet::kNodeProfile);
       for (const Eoj& eoj : all) {
@@ -168,11 +177,13 @@ void add_discover_command(CLI::App& app) {
           std::vector<std::uint8_t> epcs(get_map->begin(), get_map->end());
           // A few EPCs per Get keeps each answer small.
           for (std::size_t i = 0; i < epcs.size(); i += 8) {
-            std::vector<std::uint8_t> chunk(epcs.begin() + static_cast<std::ptrdiff_t>(i),
-                                            epcs.begin() + static_cast<std::ptrdiff_t>(std::min(epcs.size(), i + 8)));
+            std::vector<std::uint8_t> chunk(
+                epcs.begin() + static_cast<std::ptrdiff_t>(i),
+                epcs.begin() + static_cast<std::ptrdiff_t>(std::min(epcs.size(), i + 8)));
             auto r = d.request(addr, eoj, chunk);
             if (!r) continue;
-            for (const auto& p : r->props) props[fmt::format("0x{:02X}", p.epc)] = p.edt.empty() ? "(unreadable)" : hex(p.edt);
+            for (const auto& p : r->props)
+              props[fmt::format("0x{:02X}", p.epc)] = p.edt.empty() ? "(unreadable)" : hex(p.edt);
           }
           jo["properties"] = props;
         }
@@ -188,10 +199,12 @@ void add_discover_command(CLI::App& app) {
         std::cout << n["address"].get<std::string>() << "\n";
         for (const auto& o : n["objects"]) {
           std::cout << "  " << o["eoj"].get<std::string>();
-          const std::uint16_t cls = static_cast<std::uint16_t>(std::stoul(o["eoj"].get<std::string>().substr(2, 4), nullptr, 16));
+          const std::uint16_t cls = static_cast<std::uint16_t>(
+              std::stoul(o["eoj"].get<std::string>().substr(2, 4), nullptr, 16));
           if (const auto* p = lib.find(cls)) std::cout << " " << p->name;
           if (o.contains("error")) std::cout << "  ERROR " << o["error"].get<std::string>();
-          if (o.contains("properties")) std::cout << "  " << o["properties"].size() << " properties read";
+          if (o.contains("properties"))
+            std::cout << "  " << o["properties"].size() << " properties read";
           std::cout << "\n";
         }
       }

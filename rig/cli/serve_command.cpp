@@ -17,16 +17,22 @@ void add_serve_command(CLI::App& app) {
     std::uint64_t seed = 0;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("serve", "Run a world in real time on real sockets until SIGINT/SIGTERM");
+  auto* cmd =
+      app.add_subcommand("serve", "Run a world in real time on real sockets until SIGINT/SIGTERM");
   cmd->add_option("world", args->world, "World file (YAML)")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--mra", args->profiles.mra_dir, "Also load every class of an ECHONET MRA folder")->check(CLI::ExistingDirectory);
-  cmd->add_option("--profiles", args->profiles.profile_dirs, "Extra class profile folder or file (YAML); repeatable");
-  cmd->add_option("--interface", args->interface_name, "Bind a named network interface instead of loopback (bench LAN)");
-  cmd->add_option("--base-address", args->base_address, "First node address (default: the world file's, 127.10.0.1)");
+  cmd->add_option("--mra", args->profiles.mra_dir, "Also load every class of an ECHONET MRA folder")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--profiles", args->profiles.profile_dirs,
+                  "Extra class profile folder or file (YAML); repeatable");
+  cmd->add_option("--interface", args->interface_name,
+                  "Bind a named network interface instead of loopback (bench LAN)");
+  cmd->add_option("--base-address", args->base_address,
+                  "First node address (default: the world file's, 127.10.0.1)");
   cmd->add_option("--trace", args->trace, "Write a JSONL trace of every frame and state change");
   cmd->add_option("--pcap", args->pcap, "Write every frame sent to a pcap file");
   cmd->add_option("--seed", args->seed, "Random seed (default: the world file's)");
-  cmd->add_option("--for", args->run_for, "Stop by itself after this long (e.g. 30s); default: until a signal");
+  cmd->add_option("--for", args->run_for,
+                  "Stop by itself after this long (e.g. 30s); default: until a signal");
   cmd->callback([args] {
     echonet::ProfileLibrary lib;
     if (!load_profiles(args->profiles, lib)) throw CLI::RuntimeError(kExitBadInput);
@@ -71,8 +77,8 @@ void add_serve_command(CLI::App& app) {
     signals.async_wait([&w](const boost::system::error_code& ec, int) {
       if (!ec) w.engine().stop();
     });
-    std::cout << "world " << load.spec->name << ": " << load.spec->appliances.size() << " appliances on "
-              << w.node_keys().size() << " nodes, real time\n";
+    std::cout << "world " << load.spec->name << ": " << load.spec->appliances.size()
+              << " appliances on " << w.node_keys().size() << " nodes, real time\n";
     for (const auto& e : w.endpoints()) {
       std::cout << e.kind << " " << e.id << " " << e.address << " " << e.detail << "\n";
     }

@@ -13,10 +13,13 @@ void add_validate_command(CLI::App& app) {
     ProfileSources profiles;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("validate", "Check world files; exit 2 with file:line:col for each error");
+  auto* cmd =
+      app.add_subcommand("validate", "Check world files; exit 2 with file:line:col for each error");
   cmd->add_option("files", args->files, "World files (YAML)")->required();
-  cmd->add_option("--mra", args->profiles.mra_dir, "Also load every class of an ECHONET MRA folder")->check(CLI::ExistingDirectory);
-  cmd->add_option("--profiles", args->profiles.profile_dirs, "Extra class profile folder or file (YAML); repeatable");
+  cmd->add_option("--mra", args->profiles.mra_dir, "Also load every class of an ECHONET MRA folder")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--profiles", args->profiles.profile_dirs,
+                  "Extra class profile folder or file (YAML); repeatable");
   cmd->callback([args] {
     echonet::ProfileLibrary lib;
     if (!load_profiles(args->profiles, lib)) throw CLI::RuntimeError(kExitBadInput);
@@ -27,7 +30,8 @@ void add_validate_command(CLI::App& app) {
         print_diagnostics(load.diagnostics);
         bad = true;
       } else {
-        std::cout << f << ": ok (world " << load.spec->name << ", " << load.spec->appliances.size() << " appliances)\n";
+        std::cout << f << ": ok (world " << load.spec->name << ", " << load.spec->appliances.size()
+                  << " appliances)\n";
       }
     }
     if (bad) throw CLI::RuntimeError(kExitBadInput);

@@ -8,11 +8,15 @@
 
 namespace hemsrig::rig {
 
-World::World(WorldSpec spec, WorldOptions options) : spec_(std::move(spec)), options_(std::move(options)) {}
+World::World(WorldSpec spec, WorldOptions options)
+    : spec_(std::move(spec)), options_(std::move(options)) {}
 
-World::~World() { stop(); }
+World::~World() {
+  stop();
+}
 
-Result<std::unique_ptr<World>> World::create(const WorldSpec& spec, const echonet::ProfileLibrary& profiles,
+Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
+                                             const echonet::ProfileLibrary& profiles,
                                              WorldOptions options) {
   std::unique_ptr<World> w(new World(spec, options));
   sim::EngineOptions eo;
@@ -21,8 +25,9 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec, const echone
   if (spec.start) eo.epoch = *spec.start;
   w->engine_ = std::make_unique<sim::Engine>(eo);
 
-  const bool real_sockets = spec.fabric.kind == FabricSpec::Kind::Udp ||
-                            (spec.fabric.kind == FabricSpec::Kind::Auto && options.mode == sim::ClockMode::Realtime);
+  const bool real_sockets =
+      spec.fabric.kind == FabricSpec::Kind::Udp ||
+      (spec.fabric.kind == FabricSpec::Kind::Auto && options.mode == sim::ClockMode::Realtime);
   if (real_sockets) {
     sim::UdpFabricOptions fo;
     fo.interface_name = options.interface_name.value_or(spec.fabric.interface_name);
@@ -52,7 +57,8 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec, const echone
   if (w->trace_ || w->pcap_) {
     World* self = w.get();
     w->fabric_->observe([self](sim::Direction d, const sim::Datagram& dg, sim::Time t) {
-      if (d == sim::Direction::Received && self->own_addresses_.contains(dg.from.address.to_uint())) return;
+      if (d == sim::Direction::Received && self->own_addresses_.contains(dg.from.address.to_uint()))
+        return;
       if (self->trace_) self->trace_->frame(d, dg, t);
       if (self->pcap_) (void)self->pcap_->write(dg, self->engine_->calendar_now());
     });
@@ -72,7 +78,8 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec, const echone
         for (;;) {
           no.address = sim::loopback_address(next_index++, base.to_uint());
           bool taken = false;
-          for (const ApplianceSpec& b : spec.appliances) taken = taken || (b.address && *b.address == no.address);
+          for (const ApplianceSpec& b : spec.appliances)
+            taken = taken || (b.address && *b.address == no.address);
           if (!taken) break;
         }
       }
@@ -82,12 +89,17 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec, const echone
       if (a.manufacturer) no.manufacturer = *a.manufacturer;
       auto node = std::make_unique<echonet::Node>(*w->engine_, *w->fabric_, profiles, no);
       if (w->trace_) {
-        node->on_change([tr = &*w->trace_, engine = w->engine_.get()](const echonet::Node& n, const echonet::PropertyChange& c) {
+        node->on_change([tr = &*w->trace_, engine = w->engine_.get()](
+                            const echonet::Node& n, const echonet::PropertyChange& c) {
           tr->property(engine->now(), n.name(), c.eoj, c.epc, c.old_value, c.new_value, c.cause);
         });
-        node->on_error([tr = &*w->trace_, engine = w->engine_.get()](const echonet::Node& n, const Error& e, const sim::UdpEndpoint& from) {
+        node->on_error([tr = &*w->trace_, engine = w->engine_.get()](
+                           const echonet::Node& n, const Error& e, const sim::UdpEndpoint& from) {
           tr->event(engine->now(), "malformed_frame",
-                    {{"node", n.name()}, {"from", sim::to_string(from)}, {"code", e.code}, {"message", e.message}});
+                    {{"node", n.name()},
+                     {"from", sim::to_string(from)},
+                     {"code", e.code},
+                     {"message", e.message}});
         });
       }
       w->node_order_.push_back(a.node);
@@ -95,13 +107,17 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec, const echone
     }
     echonet::Node& node = *w->nodes_.at(a.node);
     auto obj = node.add_object(a.class_code, a.instance);
-    if (!obj) return make_error(obj.error().code, fmt::format("appliance {}: {}", a.id, obj.error().message));
+    if (!obj)
+      return make_error(obj.error().code,
+                        fmt::format("appliance {}: {}", a.id, obj.error().message));
     echonet::EchonetObject* o = *obj;
     for (const auto& [epc, edt] : a.initial) o->write_unchecked(epc, edt, "initial");
     for (const auto& [epc, delay] : a.response_delays) o->set_response_delay(epc, delay);
     if (a.fault) (void)node.raise_fault(o->eoj(), *a.fault);
     auto behaviour = echonet::make_behaviour(a.class_code, a.physics);
-    if (!behaviour) return make_error(behaviour.error().code, fmt::format("appliance {}: {}", a.id, behaviour.error().message));
+    if (!behaviour)
+      return make_error(behaviour.error().code,
+                        fmt::format("appliance {}: {}", a.id, behaviour.error().message));
     o->set_behaviour(std::move(*behaviour));
     echonet::Node* np = &node;
     w->household_->add(*o, [np] { return np->powered(); });
@@ -116,7 +132,9 @@ Status World::start() {
     for (const auto& a : spec_.appliances) powered = powered || (a.node == key && a.powered);
     if (!powered) continue;
     if (auto st = nodes_.at(key)->power_on(); !st) {
-      return make_error(st.error().code, fmt::format("node {} ({}): {}", key, nodes_.at(key)->address().to_string(), st.error().message));
+      return make_error(st.error().code,
+                        fmt::format("node {} ({}): {}", key, nodes_.at(key)->address().to_string(),
+                                    st.error().message));
     }
   }
   household_->start();
@@ -146,11 +164,14 @@ echonet::EchonetObject* World::appliance(const std::string& id) {
   return node(it->second.first)->object(it->second.second);
 }
 
-std::vector<std::string> World::node_keys() const { return node_order_; }
+std::vector<std::string> World::node_keys() const {
+  return node_order_;
+}
 
 std::vector<Endpoint> World::endpoints() const {
   std::vector<Endpoint> out;
-  out.push_back(Endpoint{"echonet-multicast", "group", sim::to_string(fabric_->multicast_group()), fabric_->describe()});
+  out.push_back(Endpoint{"echonet-multicast", "group", sim::to_string(fabric_->multicast_group()),
+                         fabric_->describe()});
   for (const auto& key : node_order_) {
     const echonet::Node& n = *nodes_.at(key);
     std::string detail;
@@ -160,7 +181,8 @@ std::vector<Endpoint> World::endpoints() const {
       detail += fmt::format("{}{} {}", detail.empty() ? "" : ", ", echonet::to_string(eoj), a.id);
       if (a.name != a.id) detail += fmt::format(" ({})", a.name);
     }
-    out.push_back(Endpoint{"echonet-node", key, sim::to_string(sim::UdpEndpoint{n.address(), echonet::kPort}),
+    out.push_back(Endpoint{"echonet-node", key,
+                           sim::to_string(sim::UdpEndpoint{n.address(), echonet::kPort}),
                            n.powered() ? detail : detail + " [off]"});
   }
   return out;

@@ -27,9 +27,9 @@ namespace hemsrig::rig {
 
 struct WorldOptions {
   sim::ClockMode mode = sim::ClockMode::Virtual;
-  std::optional<std::uint64_t> seed;      // overrides the file's seed
-  std::string trace_path;                 // JSONL trace; empty: none
-  std::string pcap_path;                  // pcap of every frame sent; empty: none
+  std::optional<std::uint64_t> seed;          // overrides the file's seed
+  std::string trace_path;                     // JSONL trace; empty: none
+  std::string pcap_path;                      // pcap of every frame sent; empty: none
   std::optional<std::string> interface_name;  // overrides the file's fabric interface
   std::optional<sim::Ipv4> base_address;      // overrides the file's base address
 };
@@ -44,7 +44,8 @@ struct Endpoint {
 
 class World {
  public:
-  static Result<std::unique_ptr<World>> create(const WorldSpec& spec, const echonet::ProfileLibrary& profiles,
+  static Result<std::unique_ptr<World>> create(const WorldSpec& spec,
+                                               const echonet::ProfileLibrary& profiles,
                                                WorldOptions options = {});
   ~World();
   World(const World&) = delete;

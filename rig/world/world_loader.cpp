@@ -10,10 +10,13 @@ namespace {
 
 using echonet::Bytes;
 
-const std::vector<std::string> kTopKeys{"world", "seed", "start", "physics_step", "fabric", "appliances"};
-const std::vector<std::string> kFabricKeys{"kind", "interface", "base_address", "multicast_answer_spread"};
-const std::vector<std::string> kApplianceKeys{"id",  "name", "class",   "node",          "address",
-                                              "instance", "manufacturer", "set", "physics", "response_delay", "powered", "fault"};
+const std::vector<std::string> kTopKeys{"world",        "seed",   "start",
+                                        "physics_step", "fabric", "appliances"};
+const std::vector<std::string> kFabricKeys{"kind", "interface", "base_address",
+                                           "multicast_answer_spread"};
+const std::vector<std::string> kApplianceKeys{"id",      "name",           "class",        "node",
+                                              "address", "instance",       "manufacturer", "set",
+                                              "physics", "response_delay", "powered",      "fault"};
 
 std::optional<sim::Ipv4> parse_ipv4(const std::string& s) {
   boost::system::error_code ec;
@@ -66,16 +69,18 @@ std::optional<sim::CalendarTime> parse_start(const std::string& s) {
     if (std::sscanf(zone.c_str() + 1, "%d:%d", &zh, &zm) < 1) return std::nullopt;
     offset = std::chrono::minutes{(zone[0] == '-' ? -1 : 1) * (zh * 60 + zm)};
   }
-  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
+  const std::chrono::year_month_day ymd{std::chrono::year{y},
+                                        std::chrono::month{static_cast<unsigned>(mo)},
                                         std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
-  return sim::CalendarTime{std::chrono::sys_days{ymd}} + std::chrono::hours{h} + std::chrono::minutes{mi} +
-         std::chrono::seconds{sec} - offset;
+  return sim::CalendarTime{std::chrono::sys_days{ymd}} + std::chrono::hours{h} +
+         std::chrono::minutes{mi} + std::chrono::seconds{sec} - offset;
 }
 
 class WorldParser {
  public:
-  WorldParser(YamlReader& r, const echonet::ProfileLibrary& profiles) : r_(r), profiles_(profiles) {}
+  WorldParser(YamlReader& r, const echonet::ProfileLibrary& profiles)
+      : r_(r), profiles_(profiles) {}
 
   WorldSpec parse(const YAML::Node& root) {
     WorldSpec w;
@@ -89,7 +94,11 @@ class WorldParser {
       if (auto t = parse_start(*s)) {
         w.start = *t;
       } else {
-        r_.error(root["start"], fmt::format("'start' must be a date and time such as 2026-06-01T09:00:00+09:00, found '{}'", *s));
+        r_.error(
+            root["start"],
+            fmt::format(
+                "'start' must be a date and time such as 2026-06-01T09:00:00+09:00, found '{}'",
+                *s));
       }
     }
     if (auto d = r_.duration_ns(root, "physics_step")) {
@@ -114,21 +123,30 @@ class WorldParser {
     FabricSpec f;
     if (!r_.expect_map(n, "'fabric'", kFabricKeys) && !n.IsMap()) return f;
     if (auto k = r_.string(n, "kind")) {
-      if (*k == "auto") f.kind = FabricSpec::Kind::Auto;
-      else if (*k == "udp") f.kind = FabricSpec::Kind::Udp;
-      else if (*k == "local") f.kind = FabricSpec::Kind::Local;
-      else r_.error(n["kind"], fmt::format("fabric 'kind' must be auto, udp or local, found '{}'", *k));
+      if (*k == "auto")
+        f.kind = FabricSpec::Kind::Auto;
+      else if (*k == "udp")
+        f.kind = FabricSpec::Kind::Udp;
+      else if (*k == "local")
+        f.kind = FabricSpec::Kind::Local;
+      else
+        r_.error(n["kind"],
+                 fmt::format("fabric 'kind' must be auto, udp or local, found '{}'", *k));
     }
     if (auto s = r_.string(n, "interface")) {
       if (*s != "loopback" && *s != "lo") f.interface_name = *s;
     }
     if (auto s = r_.string(n, "base_address")) {
       auto a = parse_ipv4(*s);
-      if (!a) r_.error(n["base_address"], fmt::format("'base_address' must be an IPv4 address, found '{}'", *s));
-      else f.base_address = *a;
+      if (!a)
+        r_.error(n["base_address"],
+                 fmt::format("'base_address' must be an IPv4 address, found '{}'", *s));
+      else
+        f.base_address = *a;
     }
     if (auto d = r_.duration_ns(n, "multicast_answer_spread")) {
-      f.multicast_answer_spread = std::chrono::duration_cast<std::chrono::milliseconds>(sim::Duration{*d});
+      f.multicast_answer_spread =
+          std::chrono::duration_cast<std::chrono::milliseconds>(sim::Duration{*d});
     }
     return f;
   }
@@ -138,7 +156,8 @@ class WorldParser {
     ApplianceSpec a;
     if (auto s = r_.string(n, "id", true)) {
       a.id = *s;
-      if (!ids_.insert(a.id).second) r_.error(n["id"], fmt::format("appliance id '{}' is used twice; ids must be unique", a.id));
+      if (!ids_.insert(a.id).second)
+        r_.error(n["id"], fmt::format("appliance id '{}' is used twice; ids must be unique", a.id));
     }
     a.name = r_.string(n, "name").value_or(a.id);
     a.node = r_.string(n, "node").value_or(a.id);
@@ -150,19 +169,24 @@ class WorldParser {
         std::vector<std::string> names;
         for (const auto* p : profiles_.all()) names.push_back(p->name);
         const std::string hint = did_you_mean(*s, names);
-        r_.error(n["class"], fmt::format("unknown appliance class '{}'{}; `hemsrig classes` lists the known ones", *s,
-                                         hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
+        r_.error(
+            n["class"],
+            fmt::format("unknown appliance class '{}'{}; `hemsrig classes` lists the known ones",
+                        *s, hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
       } else {
         a.class_code = cls->class_code;
       }
     }
     if (auto s = r_.string(n, "address")) {
       auto addr = parse_ipv4(*s);
-      if (!addr) r_.error(n["address"], fmt::format("'address' must be an IPv4 address, found '{}'", *s));
-      else a.address = *addr;
+      if (!addr)
+        r_.error(n["address"], fmt::format("'address' must be an IPv4 address, found '{}'", *s));
+      else
+        a.address = *addr;
     }
     if (auto v = r_.integer(n, "instance", 1, 0x7F)) a.instance = static_cast<std::uint8_t>(*v);
-    if (auto v = r_.integer(n, "manufacturer", 0, 0xFFFFFF)) a.manufacturer = static_cast<std::uint32_t>(*v);
+    if (auto v = r_.integer(n, "manufacturer", 0, 0xFFFFFF))
+      a.manufacturer = static_cast<std::uint32_t>(*v);
     if (auto v = r_.boolean(n, "powered")) a.powered = *v;
     if (auto v = r_.integer(n, "fault", 0, 0xFFFF)) a.fault = static_cast<std::uint16_t>(*v);
     if (const YAML::Node set = n["set"]) parse_initial(set, cls, a);
@@ -184,18 +208,24 @@ class WorldParser {
       }
       if (cls == nullptr) continue;
       const echonet::PropertySpec* p = cls->find(static_cast<std::uint8_t>(*epc));
-      if (p == nullptr) p = profiles_.super_class() ? profiles_.super_class()->find(static_cast<std::uint8_t>(*epc)) : nullptr;
+      if (p == nullptr)
+        p = profiles_.super_class() ? profiles_.super_class()->find(static_cast<std::uint8_t>(*epc))
+                                    : nullptr;
       if (p == nullptr) {
-        r_.error(kv.first, fmt::format("class {} ({}) has no property 0x{:02X}", cls->name, fmt::format("0x{:04X}", cls->class_code), *epc));
+        r_.error(kv.first, fmt::format("class {} ({}) has no property 0x{:02X}", cls->name,
+                                       fmt::format("0x{:04X}", cls->class_code), *epc));
         continue;
       }
       if (!kv.second.IsScalar()) {
         r_.error(kv.second, "an initial value must be hex (0x1A, \"1A 00\") or a number");
         continue;
       }
-      auto edt = parse_edt(kv.second.Scalar(), p->default_edt.empty() ? p->value.smallest() : p->default_edt.size());
+      auto edt = parse_edt(kv.second.Scalar(),
+                           p->default_edt.empty() ? p->value.smallest() : p->default_edt.size());
       if (!edt) {
-        r_.error(kv.second, fmt::format("'{}' is not a value: write hex (0x1A, \"1A 00\") or a number", kv.second.Scalar()));
+        r_.error(kv.second,
+                 fmt::format("'{}' is not a value: write hex (0x1A, \"1A 00\") or a number",
+                             kv.second.Scalar()));
         continue;
       }
       if (auto st = p->value.check(*edt); !st) {
@@ -229,7 +259,8 @@ class WorldParser {
       } else if (!d) {
         r_.error(kv.second, "a response delay must be a duration such as 200ms");
       } else {
-        a.response_delays[static_cast<std::uint8_t>(*epc)] = std::chrono::duration_cast<std::chrono::milliseconds>(sim::Duration{*d});
+        a.response_delays[static_cast<std::uint8_t>(*epc)] =
+            std::chrono::duration_cast<std::chrono::milliseconds>(sim::Duration{*d});
       }
     }
   }
@@ -258,7 +289,8 @@ WorldLoad load_world_file(const std::string& path, const echonet::ProfileLibrary
   return finish(r, root, profiles);
 }
 
-WorldLoad load_world_text(const std::string& text, const std::string& name, const echonet::ProfileLibrary& profiles) {
+WorldLoad load_world_text(const std::string& text, const std::string& name,
+                          const echonet::ProfileLibrary& profiles) {
   YamlReader r(name);
   const YAML::Node root = r.load_string(text);
   return finish(r, root, profiles);

@@ -35,7 +35,7 @@ struct ApplianceSpec {
 
 struct FabricSpec {
   enum class Kind { Auto, Udp, Local };
-  Kind kind = Kind::Auto;  // Auto: real sockets in real time, in-process in virtual time
+  Kind kind = Kind::Auto;      // Auto: real sockets in real time, in-process in virtual time
   std::string interface_name;  // empty: loopback
   sim::Ipv4 base_address = sim::Ipv4(0x7F0A0000);  // 127.10.0.0
   std::chrono::milliseconds multicast_answer_spread{20};
@@ -58,6 +58,7 @@ struct WorldLoad {
 
 // Reads and checks a world file against the profiles it will use.
 WorldLoad load_world_file(const std::string& path, const echonet::ProfileLibrary& profiles);
-WorldLoad load_world_text(const std::string& text, const std::string& name, const echonet::ProfileLibrary& profiles);
+WorldLoad load_world_text(const std::string& text, const std::string& name,
+                          const echonet::ProfileLibrary& profiles);
 
 }  // namespace hemsrig::rig

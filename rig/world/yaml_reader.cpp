@@ -19,9 +19,14 @@ std::string printable(const std::string& s) {
   std::string out;
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    std::size_t len = c < 0x80           ? 1
+                      : (c >> 5) == 0x6  ? 2
+                      : (c >> 4) == 0xE  ? 3
+                      : (c >> 3) == 0x1E ? 4
+                                         : 0;
     bool valid = len > 0 && i + len <= s.size();
-    for (std::size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(s[i + k]) >> 6) == 0x2;
+    for (std::size_t k = 1; valid && k < len; ++k)
+      valid = (static_cast<unsigned char>(s[i + k]) >> 6) == 0x2;
     if (valid && (c >= 0x20 || c == '\t')) {
       out.append(s, i, len);
       i += len;
@@ -42,11 +47,16 @@ std::string Diagnostic::str() const {
 namespace {
 std::string kind_name(const YAML::Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return fmt::format("'{}'", n.Scalar());
-    case YAML::NodeType::Null: return "nothing";
-    default: return "an undefined value";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return fmt::format("'{}'", n.Scalar());
+    case YAML::NodeType::Null:
+      return "nothing";
+    default:
+      return "an undefined value";
   }
 }
 }  // namespace
@@ -75,18 +85,23 @@ YAML::Node YamlReader::load_string(const std::string& text) {
     }
     return root;
   } catch (const YAML::Exception& e) {
-    diagnostics_.push_back(Diagnostic{file_, e.mark.line + 1, e.mark.column + 1, "YAML syntax: " + e.msg});
+    diagnostics_.push_back(
+        Diagnostic{file_, e.mark.line + 1, e.mark.column + 1, "YAML syntax: " + e.msg});
     return YAML::Node();
   }
 }
 
 void YamlReader::error(const YAML::Mark& at, const std::string& message) {
-  diagnostics_.push_back(Diagnostic{file_, at.is_null() ? 0 : at.line + 1, at.is_null() ? 0 : at.column + 1, message});
+  diagnostics_.push_back(
+      Diagnostic{file_, at.is_null() ? 0 : at.line + 1, at.is_null() ? 0 : at.column + 1, message});
 }
 
-void YamlReader::error(const YAML::Node& at, const std::string& message) { error(at.Mark(), message); }
+void YamlReader::error(const YAML::Node& at, const std::string& message) {
+  error(at.Mark(), message);
+}
 
-bool YamlReader::expect_map(const YAML::Node& node, const std::string& what, const std::vector<std::string>& allowed) {
+bool YamlReader::expect_map(const YAML::Node& node, const std::string& what,
+                            const std::vector<std::string>& allowed) {
   if (!node.IsMap()) {
     error(node, fmt::format("{} must be a map, found {}", what, kind_name(node)));
     return false;
@@ -116,7 +131,8 @@ bool YamlReader::expect_sequence(const YAML::Node& node, const std::string& what
   return true;
 }
 
-std::optional<std::string> YamlReader::string(const YAML::Node& map, const char* key, bool required) {
+std::optional<std::string> YamlReader::string(const YAML::Node& map, const char* key,
+                                              bool required) {
   const YAML::Node n = map[key];
   if (!n) {
     if (required) error(map, fmt::format("missing '{}'", key));
@@ -130,17 +146,19 @@ std::optional<std::string> YamlReader::string(const YAML::Node& map, const char*
 }
 
 std::optional<std::int64_t> parse_integer(const std::string& text) {
-  if (!text.empty() && text[0] == '+') return echonet::detail::parse_int(std::string_view(text).substr(1));
+  if (!text.empty() && text[0] == '+')
+    return echonet::detail::parse_int(std::string_view(text).substr(1));
   return echonet::detail::parse_int(text);
 }
 
-std::optional<std::int64_t> YamlReader::integer(const YAML::Node& map, const char* key, std::int64_t min, std::int64_t max,
-                                                bool required) {
+std::optional<std::int64_t> YamlReader::integer(const YAML::Node& map, const char* key,
+                                                std::int64_t min, std::int64_t max, bool required) {
   const auto s = string(map, key, required);
   if (!s) return std::nullopt;
   const auto v = parse_integer(*s);
   if (!v) {
-    error(map[key], fmt::format("'{}' must be a whole number (decimal or 0x hex), found '{}'", key, *s));
+    error(map[key],
+          fmt::format("'{}' must be a whole number (decimal or 0x hex), found '{}'", key, *s));
     return std::nullopt;
   }
   if (*v < min || *v > max) {
@@ -174,7 +192,8 @@ std::optional<bool> YamlReader::boolean(const YAML::Node& map, const char* key) 
 
 std::optional<std::int64_t> parse_duration_ns(const std::string& text) {
   std::size_t i = 0;
-  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+    ++i;
   if (i == 0) return std::nullopt;
   double v = 0;
   try {
@@ -184,14 +203,22 @@ std::optional<std::int64_t> parse_duration_ns(const std::string& text) {
   }
   const std::string unit = text.substr(i);
   double scale = 0;
-  if (unit == "ms") scale = 1e6;
-  else if (unit == "s") scale = 1e9;
-  else if (unit == "m" || unit == "min") scale = 60e9;
-  else if (unit == "h") scale = 3600e9;
-  else if (unit == "d") scale = 86400e9;
-  else if (unit == "w") scale = 7 * 86400e9;
-  else if (unit == "us") scale = 1e3;
-  else return std::nullopt;
+  if (unit == "ms")
+    scale = 1e6;
+  else if (unit == "s")
+    scale = 1e9;
+  else if (unit == "m" || unit == "min")
+    scale = 60e9;
+  else if (unit == "h")
+    scale = 3600e9;
+  else if (unit == "d")
+    scale = 86400e9;
+  else if (unit == "w")
+    scale = 7 * 86400e9;
+  else if (unit == "us")
+    scale = 1e3;
+  else
+    return std::nullopt;
   return static_cast<std::int64_t>(v * scale);
 }
 
@@ -199,7 +226,10 @@ std::optional<std::int64_t> YamlReader::duration_ns(const YAML::Node& map, const
   const auto s = string(map, key);
   if (!s) return std::nullopt;
   const auto v = parse_duration_ns(*s);
-  if (!v) error(map[key], fmt::format("'{}' must be a duration such as 20ms, 60s, 30m, 1h, 1w; found '{}'", key, *s));
+  if (!v)
+    error(
+        map[key],
+        fmt::format("'{}' must be a duration such as 20ms, 60s, 30m, 1h, 1w; found '{}'", key, *s));
   return v;
 }
 

@@ -42,13 +42,14 @@ class YamlReader {
   const std::string& file() const { return file_; }
 
   // Checks `node` is a map whose keys are all in `allowed`; reports the rest.
-  bool expect_map(const YAML::Node& node, const std::string& what, const std::vector<std::string>& allowed);
+  bool expect_map(const YAML::Node& node, const std::string& what,
+                  const std::vector<std::string>& allowed);
   bool expect_sequence(const YAML::Node& node, const std::string& what);
   // Field readers: report and return nullopt when present but of the wrong
   // type; return nullopt silently when absent (and `required` is false).
   std::optional<std::string> string(const YAML::Node& map, const char* key, bool required = false);
-  std::optional<std::int64_t> integer(const YAML::Node& map, const char* key, std::int64_t min, std::int64_t max,
-                                      bool required = false);
+  std::optional<std::int64_t> integer(const YAML::Node& map, const char* key, std::int64_t min,
+                                      std::int64_t max, bool required = false);
   std::optional<double> number(const YAML::Node& map, const char* key, bool required = false);
   std::optional<bool> boolean(const YAML::Node& map, const char* key);
   // Durations such as "20ms", "60s", "30m", "1h", "1w".

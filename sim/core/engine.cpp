@@ -36,21 +36,27 @@ TimerId Engine::at(Time when, std::function<void()> fn) {
   return id;
 }
 
-void Engine::cancel(TimerId id) { callbacks_.erase(id); }
+void Engine::cancel(TimerId id) {
+  callbacks_.erase(id);
+}
 
 void Engine::stop() {
   stop_requested_ = true;
   boost::asio::post(io_, [] {});  // wakes a blocked run_one()
 }
 
-void Engine::run_for(Duration d) { run_core(now() + d, nullptr); }
+void Engine::run_for(Duration d) {
+  run_core(now() + d, nullptr);
+}
 
 bool Engine::run_until(const std::function<bool()>& pred, Duration timeout) {
   if (pred()) return true;
   return run_core(now() + timeout, &pred);
 }
 
-void Engine::run() { run_core(kForever, nullptr); }
+void Engine::run() {
+  run_core(kForever, nullptr);
+}
 
 bool Engine::run_core(Time deadline, const std::function<bool()>* pred) {
   stop_requested_ = false;
@@ -103,7 +109,8 @@ void Engine::arm_wakeup() {
   if (wakeup_armed_ && when >= wakeup_when_) return;  // the armed wake-up comes first anyway
   wakeup_armed_ = true;
   wakeup_when_ = when;
-  wakeup_.expires_at(real_start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(when));
+  wakeup_.expires_at(real_start_ +
+                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(when));
   wakeup_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;  // re-armed or cancelled
     wakeup_armed_ = false;
@@ -118,8 +125,8 @@ bool Engine::run_realtime(Time deadline, const std::function<bool()>* pred) {
   bool deadline_reached = false;
   boost::asio::steady_timer deadline_timer(io_);
   if (deadline != kForever) {
-    deadline_timer.expires_at(real_start_ +
-                              std::chrono::duration_cast<std::chrono::steady_clock::duration>(deadline));
+    deadline_timer.expires_at(
+        real_start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(deadline));
     deadline_timer.async_wait([&](const boost::system::error_code& ec) {
       if (!ec) deadline_reached = true;
     });

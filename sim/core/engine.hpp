@@ -49,7 +49,9 @@ class Engine {
   ClockMode mode() const { return options_.mode; }
 
   Time now() const;
-  CalendarTime calendar_now() const { return options_.epoch + std::chrono::duration_cast<CalendarTime::duration>(now()); }
+  CalendarTime calendar_now() const {
+    return options_.epoch + std::chrono::duration_cast<CalendarTime::duration>(now());
+  }
   CalendarTime epoch() const { return options_.epoch; }
 
   // Timers run in time order; timers due at the same time run in the order

@@ -27,10 +27,15 @@ struct Eoj {
   std::uint8_t cls = 0;
   std::uint8_t instance = 0;
 
-  constexpr std::uint16_t class_code() const { return static_cast<std::uint16_t>(group << 8 | cls); }
-  constexpr std::uint32_t value() const { return static_cast<std::uint32_t>(group) << 16 | cls << 8 | instance; }
+  constexpr std::uint16_t class_code() const {
+    return static_cast<std::uint16_t>(group << 8 | cls);
+  }
+  constexpr std::uint32_t value() const {
+    return static_cast<std::uint32_t>(group) << 16 | cls << 8 | instance;
+  }
   static constexpr Eoj from_value(std::uint32_t v) {
-    return Eoj{static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+    return Eoj{static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 8),
+               static_cast<std::uint8_t>(v)};
   }
   constexpr bool operator==(const Eoj&) const = default;
   constexpr auto operator<=>(const Eoj&) const = default;

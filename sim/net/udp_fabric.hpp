@@ -101,7 +101,7 @@ class UdpFabric : public Fabric {
   std::map<PortId, std::unique_ptr<Port>> ports_;  // ordered: multicast fan-out in open order
   std::unordered_map<std::uint32_t, PortId> port_by_address_;
   std::uint64_t port_changes_ = 0;  // opens + closes: a fan-out notices its iterator may be stale
-  PortId next_port_ = 1;  // never reused, so a stale handler never reaches a newer port
+  PortId next_port_ = 1;            // never reused, so a stale handler never reaches a newer port
   std::vector<Ipv4> interface_addresses_;  // a named interface's; empty on loopback
   bool loopback_ = true;                   // node addresses: all of 127/8
   std::vector<std::uint8_t> buffer_;       // the one receive buffer, 64 KiB

@@ -32,8 +32,11 @@ class NodeOnWire : public ::testing::Test {
     auto fabric = sim::UdpFabric::create(*engine_);
     ASSERT_TRUE(fabric.ok()) << fabric.error().message;
     fabric_ = std::move(*fabric);
-    node_ = std::make_unique<Node>(*engine_, *fabric_, lib_,
-                                   NodeOptions{.address = addr(1), .name = "node", .multicast_answer_spread = std::chrono::milliseconds(0)});
+    node_ = std::make_unique<Node>(
+        *engine_, *fabric_, lib_,
+        NodeOptions{.address = addr(1),
+                    .name = "node",
+                    .multicast_answer_spread = std::chrono::milliseconds(0)});
     auto ac = node_->add_object(0x0130);
     ASSERT_TRUE(ac.ok());
     ac_ = *ac;
@@ -51,11 +54,14 @@ class NodeOnWire : public ::testing::Test {
     f.tid = tid_++;
     client_->send(to.value_or(node_ep()), f);
     const std::uint16_t tid = f.tid;
-    return client_->await([&](const Received& r) { return r.from.address == addr(1) && r.frame.tid == tid; });
+    return client_->await(
+        [&](const Received& r) { return r.from.address == addr(1) && r.frame.tid == tid; });
   }
 
-  std::optional<Received> await_from_node(std::function<bool(const Received&)> want, int ms = 2000) {
-    return client_->await([&](const Received& r) { return r.from.address == addr(1) && want(r); }, std::chrono::milliseconds(ms));
+  std::optional<Received> await_from_node(std::function<bool(const Received&)> want,
+                                          int ms = 2000) {
+    return client_->await([&](const Received& r) { return r.from.address == addr(1) && want(r); },
+                          std::chrono::milliseconds(ms));
   }
 
   ProfileLibrary lib_;
@@ -68,13 +74,16 @@ class NodeOnWire : public ::testing::Test {
   std::uint16_t tid_ = 100;
 };
 
-Frame request(Esv esv, Eoj deoj, std::vector<Property> props, std::vector<Property> get_props = {}) {
+Frame request(Esv esv, Eoj deoj, std::vector<Property> props,
+              std::vector<Property> get_props = {}) {
   return Frame{0, kController, deoj, esv, std::move(props), std::move(get_props)};
 }
 
 TEST_F(NodeOnWire, AnnouncesItsInstanceListAtBoot) {
   power_on();
-  auto inf = await_from_node([](const Received& r) { return r.frame.esv == Esv::INF && r.frame.props.size() == 1 && r.frame.props[0].epc == 0xD5; });
+  auto inf = await_from_node([](const Received& r) {
+    return r.frame.esv == Esv::INF && r.frame.props.size() == 1 && r.frame.props[0].epc == 0xD5;
+  });
   ASSERT_TRUE(inf) << "no INF 0xD5 after power on";
   EXPECT_TRUE(inf->multicast);
   EXPECT_EQ(inf->frame.seoj, kNodeProfile);
@@ -115,15 +124,18 @@ TEST_F(NodeOnWire, SetCAcceptedAnswersSetResWithPdcZeroThenAnnounces) {
   EXPECT_EQ(r->frame.props, (std::vector<Property>{{0x80, {}}}));
   EXPECT_EQ(*ac_->value(0x80), Bytes{0x30});
   // 0x80 is in the announce map (0x9D): a status-change INF follows.
-  auto inf = await_from_node([](const Received& r) { return r.frame.esv == Esv::INF && r.frame.seoj == kAirConditioner; });
+  auto inf = await_from_node(
+      [](const Received& r) { return r.frame.esv == Esv::INF && r.frame.seoj == kAirConditioner; });
   ASSERT_TRUE(inf);
   EXPECT_EQ(inf->frame.props, (std::vector<Property>{{0x80, {0x30}}}));
 }
 
 TEST_F(NodeOnWire, SetCWithARefusedPropertyIsSetCSnaEchoingOnlyTheRefusedEdt) {
   power_on();
-  // 0xB3 temperature 0..50: 99 is out of range; 0x80 0x30 is fine; 0x80 with 2 bytes is the wrong size.
-  auto r = ask(request(Esv::SetC, kAirConditioner, {{0x80, {0x30}}, {0xB3, {99}}, {0xB0, {0x42, 0x00}}}));
+  // 0xB3 temperature 0..50: 99 is out of range; 0x80 0x30 is fine; 0x80 with 2 bytes is the wrong
+  // size.
+  auto r = ask(
+      request(Esv::SetC, kAirConditioner, {{0x80, {0x30}}, {0xB3, {99}}, {0xB0, {0x42, 0x00}}}));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->frame.esv, Esv::SetC_SNA);
   ASSERT_EQ(r->frame.props.size(), 3u);
@@ -145,10 +157,13 @@ TEST_F(NodeOnWire, SetOfAReadOnlyPropertyIsRefused) {
 TEST_F(NodeOnWire, SetIIsAnsweredOnlyOnFailure) {
   power_on();
   client_->send(node_ep(), Frame{7, kController, kAirConditioner, Esv::SetI, {{0xB3, {24}}}, {}});
-  auto none = await_from_node([](const Received& r) { return r.frame.tid == 7 && r.frame.esv != Esv::INF; }, 300);
+  auto none = await_from_node(
+      [](const Received& r) { return r.frame.tid == 7 && r.frame.esv != Esv::INF; }, 300);
   EXPECT_FALSE(none) << "SetI that succeeded must not be answered";
   EXPECT_EQ(*ac_->value(0xB3), Bytes{24});
-  client_->send(node_ep(), Frame{8, kController, kAirConditioner, Esv::SetI, {{0xB3, {24}}, {0xB3, {200}}}, {}});
+  client_->send(
+      node_ep(),
+      Frame{8, kController, kAirConditioner, Esv::SetI, {{0xB3, {24}}, {0xB3, {200}}}, {}});
   auto sna = await_from_node([](const Received& r) { return r.frame.tid == 8; });
   ASSERT_TRUE(sna);
   EXPECT_EQ(sna->frame.esv, Esv::SetI_SNA);
@@ -173,12 +188,14 @@ TEST_F(NodeOnWire, SetGetAnswersEachHalfByItsOwnRule) {
 
 TEST_F(NodeOnWire, InfReqIsAnsweredByAMulticastInfWithTheRequestersTid) {
   power_on();
-  client_->send(node_ep(), Frame{0x4242, kController, kAirConditioner, Esv::INF_REQ, {{0x80, {}}}, {}});
+  client_->send(node_ep(),
+                Frame{0x4242, kController, kAirConditioner, Esv::INF_REQ, {{0x80, {}}}, {}});
   auto inf = await_from_node([](const Received& r) { return r.frame.tid == 0x4242; });
   ASSERT_TRUE(inf);
   EXPECT_EQ(inf->frame.esv, Esv::INF);
   EXPECT_TRUE(inf->multicast);
-  client_->send(node_ep(), Frame{0x4243, kController, kAirConditioner, Esv::INF_REQ, {{0x03, {}}}, {}});
+  client_->send(node_ep(),
+                Frame{0x4243, kController, kAirConditioner, Esv::INF_REQ, {{0x03, {}}}, {}});
   auto sna = await_from_node([](const Received& r) { return r.frame.tid == 0x4243; });
   ASSERT_TRUE(sna);
   EXPECT_EQ(sna->frame.esv, Esv::INF_SNA);
@@ -187,7 +204,8 @@ TEST_F(NodeOnWire, InfReqIsAnsweredByAMulticastInfWithTheRequestersTid) {
 
 TEST_F(NodeOnWire, FrameToAnObjectTheNodeLacksIsSilentlyDropped) {
   power_on();
-  client_->send(node_ep(), Frame{9, kController, Eoj{0x02, 0x88, 0x01}, Esv::Get, {{0x80, {}}}, {}});
+  client_->send(node_ep(),
+                Frame{9, kController, Eoj{0x02, 0x88, 0x01}, Esv::Get, {{0x80, {}}}, {}});
   EXPECT_FALSE(await_from_node([](const Received& r) { return r.frame.tid == 9; }, 300));
   EXPECT_EQ(node_->counters().dropped_no_object, 1u);
 }
@@ -195,7 +213,8 @@ TEST_F(NodeOnWire, FrameToAnObjectTheNodeLacksIsSilentlyDropped) {
 TEST_F(NodeOnWire, InstanceCodeZeroAddressesEveryInstanceOfTheClass) {
   ASSERT_TRUE(node_->add_object(0x0130).ok());  // 0x013002
   power_on();
-  client_->send(node_ep(), Frame{10, kController, Eoj{0x01, 0x30, 0x00}, Esv::Get, {{0x80, {}}}, {}});
+  client_->send(node_ep(),
+                Frame{10, kController, Eoj{0x01, 0x30, 0x00}, Esv::Get, {{0x80, {}}}, {}});
   std::set<std::uint8_t> instances;
   for (int i = 0; i < 2; ++i) {
     auto r = await_from_node([](const Received& r) { return r.frame.tid == 10; });
@@ -207,7 +226,8 @@ TEST_F(NodeOnWire, InstanceCodeZeroAddressesEveryInstanceOfTheClass) {
 
 TEST_F(NodeOnWire, AnswersGoToPort3610WhateverTheSourcePort) {
   power_on();
-  client_->send_from_ephemeral_port(node_ep(), Frame{11, kController, kAirConditioner, Esv::Get, {{0x80, {}}}, {}});
+  client_->send_from_ephemeral_port(
+      node_ep(), Frame{11, kController, kAirConditioner, Esv::Get, {{0x80, {}}}, {}});
   auto r = await_from_node([](const Received& r) { return r.frame.tid == 11; });
   ASSERT_TRUE(r) << "the answer did not reach port 3610 of the requester";
   EXPECT_FALSE(r->multicast);
@@ -215,9 +235,10 @@ TEST_F(NodeOnWire, AnswersGoToPort3610WhateverTheSourcePort) {
 
 TEST_F(NodeOnWire, MalformedFramesAreCountedAndTheNodeGoesOn) {
   power_on();
-  client_->send_raw(node_ep(), {0x10, 0x81, 0x00});                                              // truncated
-  client_->send_raw(node_ep(), {0x10, 0x81, 0, 1, 5, 0xFF, 1, 1, 0x30, 1, 0x62, 1, 0x80, 9, 1});  // PDC lies
-  client_->send_raw(node_ep(), {0xDE, 0xAD, 0xBE, 0xEF});                                        // not ECHONET Lite
+  client_->send_raw(node_ep(), {0x10, 0x81, 0x00});  // truncated
+  client_->send_raw(node_ep(),
+                    {0x10, 0x81, 0, 1, 5, 0xFF, 1, 1, 0x30, 1, 0x62, 1, 0x80, 9, 1});  // PDC lies
+  client_->send_raw(node_ep(), {0xDE, 0xAD, 0xBE, 0xEF});  // not ECHONET Lite
   auto r = ask(request(Esv::Get, kAirConditioner, {{0x80, {}}}));
   ASSERT_TRUE(r) << "the node stopped answering after malformed frames";
   EXPECT_EQ(r->frame.esv, Esv::Get_Res);
@@ -260,7 +281,8 @@ TEST_F(NodeOnWire, MulticastGetIsAnsweredToTheRequester) {
 TEST_F(NodeOnWire, FaultIsAnnouncedAndCleared) {
   power_on();
   ASSERT_TRUE(node_->raise_fault(kAirConditioner, 0x0001).ok());
-  auto inf = await_from_node([](const Received& r) { return r.frame.esv == Esv::INF && r.frame.props[0].epc == 0x88; });
+  auto inf = await_from_node(
+      [](const Received& r) { return r.frame.esv == Esv::INF && r.frame.props[0].epc == 0x88; });
   ASSERT_TRUE(inf);
   EXPECT_EQ(inf->frame.props[0].edt, Bytes{0x41});
   auto r = ask(request(Esv::Get, kAirConditioner, {{0x88, {}}}));
@@ -283,12 +305,14 @@ TEST_F(NodeOnWire, PerPropertyResponseDelayHoldsTheAnswer) {
 
 TEST_F(NodeOnWire, PoweredOffNodeIsSilentAndAnnouncesAgainWhenBackOn) {
   power_on();
-  ASSERT_TRUE(await_from_node([](const Received& r) { return r.frame.esv == Esv::INF && r.frame.props[0].epc == 0xD5; }));
+  ASSERT_TRUE(await_from_node(
+      [](const Received& r) { return r.frame.esv == Esv::INF && r.frame.props[0].epc == 0xD5; }));
   node_->power_off();
   client_->send(node_ep(), Frame{12, kController, kAirConditioner, Esv::Get, {{0x80, {}}}, {}});
   EXPECT_FALSE(await_from_node([](const Received& r) { return r.frame.tid == 12; }, 300));
   power_on();
-  EXPECT_TRUE(await_from_node([](const Received& r) { return r.frame.esv == Esv::INF && r.frame.props[0].epc == 0xD5; }));
+  EXPECT_TRUE(await_from_node(
+      [](const Received& r) { return r.frame.esv == Esv::INF && r.frame.props[0].epc == 0xD5; }));
 }
 
 TEST_F(NodeOnWire, InfcIsAcknowledgedWithInfcRes) {
@@ -302,7 +326,8 @@ TEST_F(NodeOnWire, InfcIsAcknowledgedWithInfcRes) {
 TEST_F(NodeOnWire, NodeProfileCountsItsInstancesAndClasses) {
   ASSERT_TRUE(node_->add_object(0x0290).ok());
   power_on();
-  auto r = ask(request(Esv::Get, kNodeProfile, {{0xD3, {}}, {0xD4, {}}, {0xD7, {}}, {0x82, {}}, {0x83, {}}}));
+  auto r = ask(request(Esv::Get, kNodeProfile,
+                       {{0xD3, {}}, {0xD4, {}}, {0xD7, {}}, {0x82, {}}, {0x83, {}}}));
   ASSERT_TRUE(r);
   ASSERT_EQ(r->frame.esv, Esv::Get_Res);
   EXPECT_EQ(r->frame.props[0].edt, (Bytes{0, 0, 2}));

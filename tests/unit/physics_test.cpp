@@ -10,7 +10,9 @@ namespace {
 
 class Physics : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(lib_.load_yaml(echonet::ProfileLibrary::bundled_dir()).ok()); }
+  void SetUp() override {
+    ASSERT_TRUE(lib_.load_yaml(echonet::ProfileLibrary::bundled_dir()).ok());
+  }
 
   std::unique_ptr<World> world(const std::string& text) {
     auto l = load_world_text(text, "w.yaml", lib_);
@@ -66,7 +68,7 @@ appliances:
     ASSERT_GE(b, bought);
     ASSERT_GE(s, sold);
     const std::int64_t net_w = value(*w, "meter", 0xE7, true);
-    if (i == 24 && net_w < 0) sold_at_noon = true;   // 12:30: PV beats the heater
+    if (i == 24 && net_w < 0) sold_at_noon = true;    // 12:30: PV beats the heater
     if (i == 2 && net_w > 0) bought_at_night = true;  // 01:30: only the heater
     bought = b;
     sold = s;
@@ -112,7 +114,8 @@ appliances:
 }
 
 TEST_F(Physics, LightingSystemRefusesASceneItDoesNotHave) {
-  auto w = world("world: w\nappliances:\n  - {id: l, class: lighting_system, physics: {scenes: 3}}\n");
+  auto w =
+      world("world: w\nappliances:\n  - {id: l, class: lighting_system, physics: {scenes: 3}}\n");
   ASSERT_TRUE(w);
   auto* l = w->appliance("l");
   EXPECT_TRUE(l->set_from_request(0xC0, std::vector<std::uint8_t>{3}).ok());
@@ -152,7 +155,8 @@ appliances:
     (*w)->engine().run_for(std::chrono::hours(6));
     (*w)->stop();
   };
-  const std::string a = ::testing::TempDir() + "/trace_a.jsonl", b = ::testing::TempDir() + "/trace_b.jsonl";
+  const std::string a = ::testing::TempDir() + "/trace_a.jsonl",
+                    b = ::testing::TempDir() + "/trace_b.jsonl";
   run(a);
   run(b);
   std::ifstream fa(a), fb(b);
@@ -167,7 +171,9 @@ appliances:
 
 namespace {
 TEST_F(Physics, ApplianceCanStartWithAFaultRaised) {
-  auto w = world("world: w\nappliances:\n  - {id: ac, class: home_air_conditioner, fault: 0x0003}\n  - {id: l, class: general_lighting}\n");
+  auto w = world(
+      "world: w\nappliances:\n  - {id: ac, class: home_air_conditioner, fault: 0x0003}\n  - {id: "
+      "l, class: general_lighting}\n");
   ASSERT_TRUE(w);
   EXPECT_EQ(value(*w, "ac", 0x88), 0x41);
   EXPECT_EQ(value(*w, "ac", 0x89), 0x0003);

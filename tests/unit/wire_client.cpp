@@ -15,16 +15,20 @@ WireClient::WireClient(sim::Engine& engine, sim::Ipv4 address, bool join_multica
     multicast_.emplace(engine.io());
     multicast_->open(udp::v4());
     multicast_->set_option(udp::socket::reuse_address(true));
-    multicast_->bind(udp::endpoint(asio::ip::make_address_v4(echonet::kMulticastGroup), echonet::kPort));
-    multicast_->set_option(asio::ip::multicast::join_group(asio::ip::make_address_v4(echonet::kMulticastGroup),
-                                                          asio::ip::make_address_v4("127.0.0.1")));
+    multicast_->bind(
+        udp::endpoint(asio::ip::make_address_v4(echonet::kMulticastGroup), echonet::kPort));
+    multicast_->set_option(
+        asio::ip::multicast::join_group(asio::ip::make_address_v4(echonet::kMulticastGroup),
+                                        asio::ip::make_address_v4("127.0.0.1")));
     multicast_->non_blocking(true);
   }
   ephemeral_.open(udp::v4());
   ephemeral_.bind(udp::endpoint(address, 0));
-  ephemeral_.set_option(asio::ip::multicast::outbound_interface(asio::ip::make_address_v4("127.0.0.1")));
+  ephemeral_.set_option(
+      asio::ip::multicast::outbound_interface(asio::ip::make_address_v4("127.0.0.1")));
   ephemeral_.set_option(asio::ip::multicast::hops(0));
-  unicast_.set_option(asio::ip::multicast::outbound_interface(asio::ip::make_address_v4("127.0.0.1")));
+  unicast_.set_option(
+      asio::ip::multicast::outbound_interface(asio::ip::make_address_v4("127.0.0.1")));
   unicast_.set_option(asio::ip::multicast::hops(0));
 }
 
@@ -32,7 +36,9 @@ void WireClient::send_raw(const sim::UdpEndpoint& to, const std::vector<std::uin
   unicast_.send_to(asio::buffer(bytes), udp::endpoint(to.address, to.port));
 }
 
-void WireClient::send(const sim::UdpEndpoint& to, const echonet::Frame& frame) { send_raw(to, echonet::encode(frame)); }
+void WireClient::send(const sim::UdpEndpoint& to, const echonet::Frame& frame) {
+  send_raw(to, echonet::encode(frame));
+}
 
 void WireClient::send_from_ephemeral_port(const sim::UdpEndpoint& to, const echonet::Frame& frame) {
   ephemeral_.send_to(asio::buffer(echonet::encode(frame)), udp::endpoint(to.address, to.port));
@@ -49,7 +55,8 @@ void WireClient::drain() {
       auto msg = echonet::decode(std::span(buf.data(), n));
       if (!msg) continue;
       if (auto* f = std::get_if<echonet::Frame>(&*msg)) {
-        inbox_.push_back(Received{*f, sim::UdpEndpoint{from.address().to_v4(), from.port()}, multicast});
+        inbox_.push_back(
+            Received{*f, sim::UdpEndpoint{from.address().to_v4(), from.port()}, multicast});
       }
     }
   };
@@ -57,7 +64,8 @@ void WireClient::drain() {
   if (multicast_) read_all(*multicast_, true);
 }
 
-std::optional<Received> WireClient::await(const std::function<bool(const Received&)>& want, std::chrono::milliseconds timeout) {
+std::optional<Received> WireClient::await(const std::function<bool(const Received&)>& want,
+                                          std::chrono::milliseconds timeout) {
   std::optional<Received> found;
   auto check = [&] {
     drain();

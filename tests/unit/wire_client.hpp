@@ -35,8 +35,9 @@ class WireClient {
 
   // Runs the engine until a frame matching `want` arrives from one of
   // `sources` (any source when empty), or `timeout` of wall time passes.
-  std::optional<Received> await(const std::function<bool(const Received&)>& want,
-                                std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+  std::optional<Received> await(
+      const std::function<bool(const Received&)>& want,
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
   // Everything that arrived while the engine ran for `d`.
   std::vector<Received> collect_for(std::chrono::milliseconds d);
 

@@ -11,7 +11,9 @@ namespace {
 
 class WorldFile : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(lib_.load_yaml(echonet::ProfileLibrary::bundled_dir()).ok()); }
+  void SetUp() override {
+    ASSERT_TRUE(lib_.load_yaml(echonet::ProfileLibrary::bundled_dir()).ok());
+  }
   WorldLoad load(const std::string& text) { return load_world_text(text, "w.yaml", lib_); }
   std::string errors(const WorldLoad& l) {
     std::string s;
@@ -26,7 +28,8 @@ TEST_F(WorldFile, BundledDemoHouseLoadsWithEveryPhysicsClass) {
   ASSERT_TRUE(l.spec) << errors(l);
   std::set<std::uint16_t> classes;
   for (const auto& a : l.spec->appliances) classes.insert(a.class_code);
-  EXPECT_EQ(classes, (std::set<std::uint16_t>{0x0130, 0x027B, 0x0290, 0x02A3, 0x0288, 0x0279, 0x027D, 0x026B}));
+  EXPECT_EQ(classes, (std::set<std::uint16_t>{0x0130, 0x027B, 0x0290, 0x02A3, 0x0288, 0x0279,
+                                              0x027D, 0x026B}));
 }
 
 TEST_F(WorldFile, ClassesByShortNameSnakeNameOrCode) {
@@ -41,27 +44,34 @@ appliances:
 }
 
 TEST_F(WorldFile, UnknownKeyIsAnErrorWithLineColumnAndDidYouMean) {
-  auto l = load("world: w\nappliances:\n  - id: a\n    class: general_lighting\n    phyiscs: {rated_w: 5}\n");
+  auto l = load(
+      "world: w\nappliances:\n  - id: a\n    class: general_lighting\n    phyiscs: {rated_w: 5}\n");
   ASSERT_FALSE(l.spec);
   ASSERT_EQ(l.diagnostics.size(), 1u);
-  EXPECT_EQ(l.diagnostics[0].str(), "w.yaml:5:5: unknown key 'phyiscs' in an appliance (did you mean 'physics'?)");
+  EXPECT_EQ(l.diagnostics[0].str(),
+            "w.yaml:5:5: unknown key 'phyiscs' in an appliance (did you mean 'physics'?)");
 }
 
 TEST_F(WorldFile, UnknownClassSuggestsTheClosestName) {
   auto l = load("world: w\nappliances:\n  - {id: a, class: home_air_conditoner}\n");
   ASSERT_FALSE(l.spec);
-  EXPECT_NE(errors(l).find("w.yaml:3:20: unknown appliance class 'home_air_conditoner'"), std::string::npos) << errors(l);
+  EXPECT_NE(errors(l).find("w.yaml:3:20: unknown appliance class 'home_air_conditoner'"),
+            std::string::npos)
+      << errors(l);
   EXPECT_NE(errors(l).find("did you mean 'homeAirConditioner'"), std::string::npos) << errors(l);
 }
 
 TEST_F(WorldFile, InitialValueOutOfRangeNamesTheProperty) {
-  auto l = load("world: w\nappliances:\n  - id: a\n    class: home_air_conditioner\n    set: {0xB3: 99}\n");
+  auto l = load(
+      "world: w\nappliances:\n  - id: a\n    class: home_air_conditioner\n    set: {0xB3: 99}\n");
   ASSERT_FALSE(l.spec);
   EXPECT_NE(errors(l).find("w.yaml:5:17: 0xB3"), std::string::npos) << errors(l);
 }
 
 TEST_F(WorldFile, InitialValuesInHexAndDecimal) {
-  auto l = load("world: w\nappliances:\n  - id: a\n    class: home_air_conditioner\n    set: {0x80: 0x30, 0xB3: 22}\n");
+  auto l = load(
+      "world: w\nappliances:\n  - id: a\n    class: home_air_conditioner\n    set: {0x80: 0x30, "
+      "0xB3: 22}\n");
   ASSERT_TRUE(l.spec) << errors(l);
   const auto& init = l.spec->appliances[0].initial;
   ASSERT_EQ(init.size(), 2u);
@@ -82,9 +92,12 @@ appliances:
 }
 
 TEST_F(WorldFile, DuplicateIdsAreRefused) {
-  auto l = load("world: w\nappliances:\n  - {id: a, class: general_lighting}\n  - {id: a, class: general_lighting}\n");
+  auto l = load(
+      "world: w\nappliances:\n  - {id: a, class: general_lighting}\n  - {id: a, class: "
+      "general_lighting}\n");
   ASSERT_FALSE(l.spec);
-  EXPECT_NE(errors(l).find("w.yaml:4:10: appliance id 'a' is used twice"), std::string::npos) << errors(l);
+  EXPECT_NE(errors(l).find("w.yaml:4:10: appliance id 'a' is used twice"), std::string::npos)
+      << errors(l);
 }
 
 TEST_F(WorldFile, YamlSyntaxErrorsHaveAPosition) {
@@ -106,12 +119,16 @@ TEST_F(WorldFile, StartTimeWithZone) {
   auto l = load("world: w\nstart: 2026-01-15T06:30:00+09:00\nappliances: []\n");
   ASSERT_TRUE(l.spec) << errors(l);
   ASSERT_TRUE(l.spec->start);
-  EXPECT_EQ(l.spec->start->time_since_epoch(), std::chrono::seconds(1768426200));  // 2026-01-14T21:30Z
+  EXPECT_EQ(l.spec->start->time_since_epoch(),
+            std::chrono::seconds(1768426200));  // 2026-01-14T21:30Z
 }
 
 TEST_F(WorldFile, DurationsAndAddresses) {
-  auto l = load("world: w\nphysics_step: 5m\nfabric: {base_address: 127.99.0.0, multicast_answer_spread: 50ms}\n"
-                "appliances:\n  - {id: a, class: general_lighting, address: 127.99.5.5, response_delay: {0x80: 200ms}}\n");
+  auto l = load(
+      "world: w\nphysics_step: 5m\nfabric: {base_address: 127.99.0.0, multicast_answer_spread: "
+      "50ms}\n"
+      "appliances:\n  - {id: a, class: general_lighting, address: 127.99.5.5, response_delay: "
+      "{0x80: 200ms}}\n");
   ASSERT_TRUE(l.spec) << errors(l);
   EXPECT_EQ(l.spec->physics_step, std::chrono::minutes(5));
   EXPECT_EQ(l.spec->fabric.multicast_answer_spread, std::chrono::milliseconds(50));

@@ -13,7 +13,8 @@ constexpr std::uint8_t kAuto = 0x41, kCool = 0x42, kHeat = 0x43, kDry = 0x44, kF
 
 class AirConditioner : public Behaviour {
  public:
-  explicit AirConditioner(const BehaviourParams& p) : room_c_(p.at("room_c")), rated_w_(p.at("rated_w")) {}
+  explicit AirConditioner(const BehaviourParams& p)
+      : room_c_(p.at("room_c")), rated_w_(p.at("rated_w")) {}
 
   void tick(double dt, const Surroundings& around) override {
     const auto mode = static_cast<std::uint8_t>(read_int(0xB0));
@@ -27,7 +28,8 @@ class AirConditioner : public Behaviour {
     }
     if (working) {
       room_c_ = approach(room_c_, static_cast<double>(target), dt, 600.0);
-      power_w_ = std::min(rated_w_, 150.0 + 120.0 * std::abs(room_c_ - static_cast<double>(target)));
+      power_w_ =
+          std::min(rated_w_, 150.0 + 120.0 * std::abs(room_c_ - static_cast<double>(target)));
     } else {
       room_c_ = approach(room_c_, around.outdoor_c, dt, 7200.0);
       power_w_ = is_on() && mode == kFan ? 30.0 : (is_on() ? 20.0 : 0.0);
@@ -54,7 +56,9 @@ class AirConditioner : public Behaviour {
 }  // namespace
 
 const BehaviourEntry kAirConditionerBehaviour{
-    0x0130, {{"room_c", 28.0}, {"rated_w", 1800.0}}, [](const BehaviourParams& p) -> std::unique_ptr<Behaviour> {
+    0x0130,
+    {{"room_c", 28.0}, {"rated_w", 1800.0}},
+    [](const BehaviourParams& p) -> std::unique_ptr<Behaviour> {
       return std::make_unique<AirConditioner>(p);
     }};
 

@@ -17,7 +17,8 @@ using BehaviourParams = std::map<std::string, double>;
 
 // The behaviour for `class_code`, or nullptr where the class is data only.
 // Fails on a parameter the behaviour does not know.
-Result<std::unique_ptr<Behaviour>> make_behaviour(std::uint16_t class_code, const BehaviourParams& params);
+Result<std::unique_ptr<Behaviour>> make_behaviour(std::uint16_t class_code,
+                                                  const BehaviourParams& params);
 // The parameter names a class's behaviour accepts (for validation messages).
 std::vector<std::string> behaviour_params(std::uint16_t class_code);
 
@@ -31,6 +32,7 @@ struct LocalTime {
 LocalTime local_time(std::chrono::system_clock::time_point t);
 
 // Outdoor air temperature (C) by a daily curve: coolest at 05:00, warmest at 14:00.
-double outdoor_temperature(std::chrono::system_clock::time_point t, double mean_c = 27.0, double swing_c = 4.5);
+double outdoor_temperature(std::chrono::system_clock::time_point t, double mean_c = 27.0,
+                           double swing_c = 4.5);
 
 }  // namespace hemsrig::echonet

@@ -13,9 +13,12 @@ LocalTime local_time(std::chrono::system_clock::time_point t) {
   const auto days = std::chrono::floor<std::chrono::days>(local);
   const std::chrono::year_month_day ymd{days};
   const std::chrono::hh_mm_ss hms{std::chrono::floor<std::chrono::seconds>(local - days)};
-  return LocalTime{static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
-                   static_cast<int>(static_cast<unsigned>(ymd.day())), static_cast<int>(hms.hours().count()),
-                   static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count())};
+  return LocalTime{static_cast<int>(ymd.year()),
+                   static_cast<int>(static_cast<unsigned>(ymd.month())),
+                   static_cast<int>(static_cast<unsigned>(ymd.day())),
+                   static_cast<int>(hms.hours().count()),
+                   static_cast<int>(hms.minutes().count()),
+                   static_cast<int>(hms.seconds().count())};
 }
 
 double local_hour(std::chrono::system_clock::time_point t) {

@@ -10,7 +10,8 @@ namespace {
 
 class FloorHeater : public Behaviour {
  public:
-  explicit FloorHeater(const BehaviourParams& p) : floor_c_(p.at("floor_c")), rated_w_(p.at("rated_w")) {}
+  explicit FloorHeater(const BehaviourParams& p)
+      : floor_c_(p.at("floor_c")), rated_w_(p.at("rated_w")) {}
 
   void tick(double dt, const Surroundings& around) override {
     double target = 28.0;
@@ -47,7 +48,10 @@ class FloorHeater : public Behaviour {
 }  // namespace
 
 const BehaviourEntry kFloorHeaterBehaviour{
-    0x027B, {{"floor_c", 20.0}, {"rated_w", 1200.0}},
-    [](const BehaviourParams& p) -> std::unique_ptr<Behaviour> { return std::make_unique<FloorHeater>(p); }};
+    0x027B,
+    {{"floor_c", 20.0}, {"rated_w", 1200.0}},
+    [](const BehaviourParams& p) -> std::unique_ptr<Behaviour> {
+      return std::make_unique<FloorHeater>(p);
+    }};
 
 }  // namespace hemsrig::echonet

@@ -29,14 +29,17 @@ class GeneralLighting : public Behaviour {
 
 class LightingSystem : public Behaviour {
  public:
-  explicit LightingSystem(const BehaviourParams& p) : rated_w_(p.at("rated_w")), scenes_(p.at("scenes")) {}
+  explicit LightingSystem(const BehaviourParams& p)
+      : rated_w_(p.at("rated_w")), scenes_(p.at("scenes")) {}
   void attach(EchonetObject& o) override {
     Behaviour::attach(o);
     write_int(0xC1, static_cast<std::int64_t>(scenes_));
   }
   Status check_set(std::uint8_t epc, std::span<const std::uint8_t> edt) override {
     if (epc == 0xC0 && edt.size() == 1 && edt[0] != 0x00 && edt[0] > read_int(0xC1)) {
-      return make_error("range", fmt::format("scene {} is not defined: the fixture holds scenes 1..{}", edt[0], read_int(0xC1)));
+      return make_error(
+          "range", fmt::format("scene {} is not defined: the fixture holds scenes 1..{}", edt[0],
+                               read_int(0xC1)));
     }
     return ok_status();
   }
@@ -55,11 +58,15 @@ class LightingSystem : public Behaviour {
 }  // namespace
 
 const BehaviourEntry kGeneralLightingBehaviour{
-    0x0290, {{"rated_w", 40.0}},
-    [](const BehaviourParams& p) -> std::unique_ptr<Behaviour> { return std::make_unique<GeneralLighting>(p); }};
+    0x0290, {{"rated_w", 40.0}}, [](const BehaviourParams& p) -> std::unique_ptr<Behaviour> {
+      return std::make_unique<GeneralLighting>(p);
+    }};
 
 const BehaviourEntry kLightingSystemBehaviour{
-    0x02A3, {{"rated_w", 120.0}, {"scenes", 4.0}},
-    [](const BehaviourParams& p) -> std::unique_ptr<Behaviour> { return std::make_unique<LightingSystem>(p); }};
+    0x02A3,
+    {{"rated_w", 120.0}, {"scenes", 4.0}},
+    [](const BehaviourParams& p) -> std::unique_ptr<Behaviour> {
+      return std::make_unique<LightingSystem>(p);
+    }};
 
 }  // namespace hemsrig::echonet

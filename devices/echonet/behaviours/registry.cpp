@@ -7,8 +7,9 @@ namespace hemsrig::echonet {
 namespace {
 const std::vector<const BehaviourEntry*>& entries() {
   static const std::vector<const BehaviourEntry*> all{
-      &kAirConditionerBehaviour, &kFloorHeaterBehaviour, &kGeneralLightingBehaviour, &kLightingSystemBehaviour,
-      &kSmartMeterBehaviour,     &kSolarBehaviour,       &kStorageBatteryBehaviour,  &kWaterHeaterBehaviour};
+      &kAirConditionerBehaviour, &kFloorHeaterBehaviour, &kGeneralLightingBehaviour,
+      &kLightingSystemBehaviour, &kSmartMeterBehaviour,  &kSolarBehaviour,
+      &kStorageBatteryBehaviour, &kWaterHeaterBehaviour};
   return all;
 }
 
@@ -28,11 +29,14 @@ std::vector<std::string> behaviour_params(std::uint16_t class_code) {
   return out;
 }
 
-Result<std::unique_ptr<Behaviour>> make_behaviour(std::uint16_t class_code, const BehaviourParams& params) {
+Result<std::unique_ptr<Behaviour>> make_behaviour(std::uint16_t class_code,
+                                                  const BehaviourParams& params) {
   const BehaviourEntry* e = find_entry(class_code);
   if (e == nullptr) {
     if (!params.empty()) {
-      return make_error("unknown_parameter", fmt::format("class 0x{:04X} has no physics to set parameters of", class_code));
+      return make_error(
+          "unknown_parameter",
+          fmt::format("class 0x{:04X} has no physics to set parameters of", class_code));
     }
     return std::unique_ptr<Behaviour>{};
   }
@@ -41,7 +45,8 @@ Result<std::unique_ptr<Behaviour>> make_behaviour(std::uint16_t class_code, cons
     if (!merged.contains(name)) {
       std::string known;
       for (const auto& [n, v] : e->defaults) known += (known.empty() ? "" : ", ") + n;
-      return make_error("unknown_parameter", fmt::format("unknown physics parameter '{}' (known: {})", name, known));
+      return make_error("unknown_parameter",
+                        fmt::format("unknown physics parameter '{}' (known: {})", name, known));
     }
     merged[name] = value;
   }

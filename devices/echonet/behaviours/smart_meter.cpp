@@ -13,22 +13,33 @@ namespace {
 // 0xE1 unit code -> kWh per count.
 double unit_kwh(std::int64_t code) {
   switch (code) {
-    case 0x00: return 1.0;
-    case 0x01: return 0.1;
-    case 0x02: return 0.01;
-    case 0x03: return 0.001;
-    case 0x04: return 0.0001;
-    case 0x0A: return 10.0;
-    case 0x0B: return 100.0;
-    case 0x0C: return 1000.0;
-    case 0x0D: return 10000.0;
-    default: return 0.1;
+    case 0x00:
+      return 1.0;
+    case 0x01:
+      return 0.1;
+    case 0x02:
+      return 0.01;
+    case 0x03:
+      return 0.001;
+    case 0x04:
+      return 0.0001;
+    case 0x0A:
+      return 10.0;
+    case 0x0B:
+      return 100.0;
+    case 0x0C:
+      return 1000.0;
+    case 0x0D:
+      return 10000.0;
+    default:
+      return 0.1;
   }
 }
 
 class SmartMeter : public Behaviour {
  public:
-  explicit SmartMeter(const BehaviourParams& p) : bought_kwh_(p.at("bought_kwh")), sold_kwh_(p.at("sold_kwh")) {}
+  explicit SmartMeter(const BehaviourParams& p)
+      : bought_kwh_(p.at("bought_kwh")), sold_kwh_(p.at("sold_kwh")) {}
   bool measures_house() const override { return true; }
 
   void attach(EchonetObject& o) override {
@@ -69,7 +80,9 @@ class SmartMeter : public Behaviour {
     std::int64_t digits = read_int(0xD7);
     if (digits <= 0 || digits > 8) digits = 8;
     const auto modulo = static_cast<std::int64_t>(std::pow(10.0, static_cast<double>(digits)));
-    return static_cast<std::int64_t>(kwh / unit_kwh(read_int(0xE1)) / static_cast<double>(coefficient)) % modulo;
+    return static_cast<std::int64_t>(kwh / unit_kwh(read_int(0xE1)) /
+                                     static_cast<double>(coefficient)) %
+           modulo;
   }
   void publish_counters() {
     write_int(0xE0, counts(bought_kwh_));
@@ -80,7 +93,8 @@ class SmartMeter : public Behaviour {
     const Bytes* cur = object_->value(epc);
     if (cur == nullptr || cur->size() != 11) return;
     Bytes v = write_uint(static_cast<std::uint64_t>(lt.year), 2);
-    v.insert(v.end(), {static_cast<std::uint8_t>(lt.month), static_cast<std::uint8_t>(lt.day), static_cast<std::uint8_t>(lt.hour),
+    v.insert(v.end(), {static_cast<std::uint8_t>(lt.month), static_cast<std::uint8_t>(lt.day),
+                       static_cast<std::uint8_t>(lt.hour),
                        static_cast<std::uint8_t>(lt.minute / 30 * 30), 0});
     const Bytes c = write_uint(static_cast<std::uint64_t>(counts(kwh)), 4);
     v.insert(v.end(), c.begin(), c.end());
@@ -95,7 +109,10 @@ class SmartMeter : public Behaviour {
 }  // namespace
 
 const BehaviourEntry kSmartMeterBehaviour{
-    0x0288, {{"bought_kwh", 12000.0}, {"sold_kwh", 3000.0}},
-    [](const BehaviourParams& p) -> std::unique_ptr<Behaviour> { return std::make_unique<SmartMeter>(p); }};
+    0x0288,
+    {{"bought_kwh", 12000.0}, {"sold_kwh", 3000.0}},
+    [](const BehaviourParams& p) -> std::unique_ptr<Behaviour> {
+      return std::make_unique<SmartMeter>(p);
+    }};
 
 }  // namespace hemsrig::echonet

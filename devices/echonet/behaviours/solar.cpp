@@ -25,7 +25,8 @@ class Solar : public Behaviour {
     if (is_on() && h > sunrise_ && h < sunset_) {
       w = capacity_w_ * 0.85 * std::sin(M_PI * (h - sunrise_) / (sunset_ - sunrise_));
     }
-    if (const Bytes* cap = object_->value(0xA0); cap != nullptr && cap->size() == 1 && (*cap)[0] <= 100) {
+    if (const Bytes* cap = object_->value(0xA0);
+        cap != nullptr && cap->size() == 1 && (*cap)[0] <= 100) {
       w = std::min(w, capacity_w_ * (*cap)[0] / 100.0);
     }
     output_w_ = std::max(0.0, w);
@@ -45,10 +46,11 @@ class Solar : public Behaviour {
 
 }  // namespace
 
-const BehaviourEntry kSolarBehaviour{0x0279,
-                                     {{"capacity_w", 4500.0}, {"sunrise_h", 4.5}, {"sunset_h", 19.0}},
-                                     [](const BehaviourParams& p) -> std::unique_ptr<Behaviour> {
-                                       return std::make_unique<Solar>(p);
-                                     }};
+const BehaviourEntry kSolarBehaviour{
+    0x0279,
+    {{"capacity_w", 4500.0}, {"sunrise_h", 4.5}, {"sunset_h", 19.0}},
+    [](const BehaviourParams& p) -> std::unique_ptr<Behaviour> {
+      return std::make_unique<Solar>(p);
+    }};
 
 }  // namespace hemsrig::echonet

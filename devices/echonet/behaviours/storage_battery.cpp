@@ -10,12 +10,15 @@ namespace hemsrig::echonet {
 
 namespace {
 
-constexpr std::uint8_t kRapidCharge = 0x41, kCharge = 0x42, kDischarge = 0x43, kStandby = 0x44, kAuto = 0x46;
+constexpr std::uint8_t kRapidCharge = 0x41, kCharge = 0x42, kDischarge = 0x43, kStandby = 0x44,
+                       kAuto = 0x46;
 
 class StorageBattery : public Behaviour {
  public:
   explicit StorageBattery(const BehaviourParams& p)
-      : capacity_wh_(p.at("capacity_wh")), rate_w_(p.at("rate_w")), stored_wh_(p.at("capacity_wh") * p.at("soc_percent") / 100.0) {}
+      : capacity_wh_(p.at("capacity_wh")),
+        rate_w_(p.at("rate_w")),
+        stored_wh_(p.at("capacity_wh") * p.at("soc_percent") / 100.0) {}
 
   void attach(EchonetObject& o) override {
     Behaviour::attach(o);
@@ -33,7 +36,8 @@ class StorageBattery : public Behaviour {
       if (mode == kDischarge) w = -rate_w_;
       if (mode == kAuto) {
         // The house's balance without this battery's own last contribution.
-        const double net = around.house_load_w - power_w_ - (around.house_generation_w - std::max(0.0, -power_w_));
+        const double net =
+            around.house_load_w - power_w_ - (around.house_generation_w - std::max(0.0, -power_w_));
         w = std::clamp(-net, -rate_w_, rate_w_);
       }
     }
@@ -69,10 +73,11 @@ class StorageBattery : public Behaviour {
 
 }  // namespace
 
-const BehaviourEntry kStorageBatteryBehaviour{0x027D,
-                                              {{"capacity_wh", 9800.0}, {"rate_w", 2000.0}, {"soc_percent", 50.0}},
-                                              [](const BehaviourParams& p) -> std::unique_ptr<Behaviour> {
-                                                return std::make_unique<StorageBattery>(p);
-                                              }};
+const BehaviourEntry kStorageBatteryBehaviour{
+    0x027D,
+    {{"capacity_wh", 9800.0}, {"rate_w", 2000.0}, {"soc_percent", 50.0}},
+    [](const BehaviourParams& p) -> std::unique_ptr<Behaviour> {
+      return std::make_unique<StorageBattery>(p);
+    }};
 
 }  // namespace hemsrig::echonet

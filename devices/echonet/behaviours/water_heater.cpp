@@ -15,7 +15,9 @@ constexpr std::uint8_t kAuto = 0x41, kManualHeat = 0x42;
 class WaterHeater : public Behaviour {
  public:
   explicit WaterHeater(const BehaviourParams& p)
-      : tank_l_(p.at("tank_l")), hot_l_(p.at("tank_l") * p.at("fill_percent") / 100.0), rated_w_(p.at("rated_w")) {}
+      : tank_l_(p.at("tank_l")),
+        hot_l_(p.at("tank_l") * p.at("fill_percent") / 100.0),
+        rated_w_(p.at("rated_w")) {}
 
   void tick(double dt, const Surroundings& around) override {
     const double h = local_hour(around.now);
@@ -41,10 +43,11 @@ class WaterHeater : public Behaviour {
 
 }  // namespace
 
-const BehaviourEntry kWaterHeaterBehaviour{0x026B,
-                                           {{"tank_l", 370.0}, {"fill_percent", 60.0}, {"rated_w", 1500.0}},
-                                           [](const BehaviourParams& p) -> std::unique_ptr<Behaviour> {
-                                             return std::make_unique<WaterHeater>(p);
-                                           }};
+const BehaviourEntry kWaterHeaterBehaviour{
+    0x026B,
+    {{"tank_l", 370.0}, {"fill_percent", 60.0}, {"rated_w", 1500.0}},
+    [](const BehaviourParams& p) -> std::unique_ptr<Behaviour> {
+      return std::make_unique<WaterHeater>(p);
+    }};
 
 }  // namespace hemsrig::echonet
