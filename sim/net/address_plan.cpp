@@ -2,8 +2,6 @@
 
 #include <string>
 
-#include "sim/net/fabric.hpp"
-
 namespace hemsrig::sim {
 
 namespace {
@@ -23,11 +21,6 @@ Ipv4 loopback_address(std::uint32_t index, std::uint32_t base) {
   if (index >= loopback_address_count(base)) return Ipv4{};
   const std::uint32_t block = (base & 0xFFFFFF00u) + (index / kHostsPerBlock) * 256;
   return Ipv4{block + index % kHostsPerBlock + 1};
-}
-
-// Declared in fabric.hpp; defined here because no fabric.cpp exists.
-std::string to_string(const UdpEndpoint& e) {
-  return e.address.to_string() + ":" + std::to_string(e.port);
 }
 
 }  // namespace hemsrig::sim

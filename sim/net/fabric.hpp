@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <span>
@@ -26,6 +27,8 @@
 #include "sim/core/time.hpp"
 
 namespace hemsrig::sim {
+
+class Engine;
 
 using Ipv4 = boost::asio::ip::address_v4;
 
@@ -62,11 +65,25 @@ class Fabric {
   // counted and traced, not thrown.
   virtual void send(PortId from, const UdpEndpoint& to, std::span<const std::uint8_t> bytes) = 0;
 
-  virtual UdpEndpoint multicast_group() const = 0;
-  // Adds an observer of every datagram this fabric sends or receives.
-  virtual void observe(Observer observer) = 0;
+  // The group every port hears (224.0.23.0:3610 unless configured).
+  UdpEndpoint multicast_group() const { return group_; }
+  // Adds an observer of every datagram this fabric sends or receives: one
+  // Sent per datagram a port sends, one Received per datagram that arrives
+  // (a multicast once, however many ports it reaches), stamped with the
+  // engine's time.
+  void observe(Observer observer) { observers_.push_back(std::move(observer)); }
   // Human description for `serve`: "udp loopback 224.0.23.0:3610".
   virtual std::string describe() const = 0;
+
+ protected:
+  Fabric(const Engine& engine, UdpEndpoint group) : clock_(engine), group_(group) {}
+  // Tells every observer, stamped with the engine's time; free when nobody observes.
+  void notify(Direction direction, const Datagram& d);
+
+ private:
+  const Engine& clock_;
+  UdpEndpoint group_;
+  std::deque<Observer> observers_;
 };
 
 }  // namespace hemsrig::sim

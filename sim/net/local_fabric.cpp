@@ -5,7 +5,9 @@
 namespace hemsrig::sim {
 
 LocalFabric::LocalFabric(Engine& engine, LocalFabricOptions options)
-    : engine_(engine), options_(std::move(options)) {}
+    : Fabric(engine, UdpEndpoint{options.multicast_group, options.port}),
+      engine_(engine),
+      options_(std::move(options)) {}
 
 LocalFabric::~LocalFabric() {
   for (const auto& [flight, timer] : in_flight_) engine_.cancel(timer);
@@ -91,20 +93,6 @@ void LocalFabric::deliver_multicast(const Datagram& d) {
     }
     it = ports_.upper_bound(id);  // receivers may open and close ports
   }
-}
-
-UdpEndpoint LocalFabric::multicast_group() const {
-  return UdpEndpoint{options_.multicast_group, options_.port};
-}
-
-void LocalFabric::observe(Observer observer) {
-  observers_.push_back(std::move(observer));
-}
-
-void LocalFabric::notify(Direction direction, const Datagram& d) {
-  if (observers_.empty()) return;
-  const Time now = engine_.now();
-  for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i](direction, d, now);
 }
 
 std::string LocalFabric::describe() const {

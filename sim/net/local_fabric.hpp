@@ -46,10 +46,6 @@ class LocalFabric : public Fabric {
   Result<PortId> open(Ipv4 address, Receiver receiver) override;
   void close(PortId port) override;
   void send(PortId from, const UdpEndpoint& to, std::span<const std::uint8_t> bytes) override;
-  UdpEndpoint multicast_group() const override;
-  // Observers see one Sent per send() (at send time) and one Received per datagram that arrives
-  // for an open port or the group (at delivery time, a multicast once), as UdpFabric does.
-  void observe(Observer observer) override;
   std::string describe() const override;
 
   const LocalFabricCounters& counters() const { return counters_; }
@@ -64,7 +60,6 @@ class LocalFabric : public Fabric {
 
   void arrive(std::uint64_t flight, const Datagram& d);
   void deliver_multicast(const Datagram& d);
-  void notify(Direction direction, const Datagram& d);
 
   Engine& engine_;
   LocalFabricOptions options_;
@@ -73,7 +68,6 @@ class LocalFabric : public Fabric {
   PortId next_port_ = 1;
   std::unordered_map<std::uint64_t, TimerId> in_flight_;  // cancelled when the fabric dies
   std::uint64_t next_flight_ = 0;
-  std::deque<Observer> observers_;
   LocalFabricCounters counters_;
   int dispatch_depth_ = 0;
   std::vector<std::unique_ptr<Port>> closed_during_dispatch_;

@@ -215,7 +215,8 @@ Result<std::unique_ptr<UdpFabric>> UdpFabric::create(Engine& engine, UdpFabricOp
 
 UdpFabric::UdpFabric(Engine& engine, UdpFabricOptions options, Ipv4 interface_address,
                      unsigned interface_index)
-    : engine_(engine),
+    : Fabric(engine, UdpEndpoint{options.multicast_group, options.port}),
+      engine_(engine),
       options_(std::move(options)),
       interface_address_(interface_address),
       interface_index_(interface_index),
@@ -453,21 +454,6 @@ void UdpFabric::send(PortId from, const UdpEndpoint& to, std::span<const std::ui
   } else {
     ++counters_.send_errors;
   }
-}
-
-UdpEndpoint UdpFabric::multicast_group() const {
-  return UdpEndpoint{options_.multicast_group, options_.port};
-}
-
-void UdpFabric::observe(Observer observer) {
-  observers_.push_back(std::move(observer));
-}
-
-void UdpFabric::notify(Direction direction, const Datagram& d) {
-  if (observers_.empty()) return;
-  const Time now = engine_.now();
-  // Index loop over a deque: an observer may add observers without invalidating the running one.
-  for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i](direction, d, now);
 }
 
 std::string UdpFabric::describe() const {

@@ -62,10 +62,6 @@ class UdpFabric : public Fabric {
   Result<PortId> open(Ipv4 address, Receiver receiver) override;
   void close(PortId port) override;
   void send(PortId from, const UdpEndpoint& to, std::span<const std::uint8_t> bytes) override;
-  UdpEndpoint multicast_group() const override;
-  // Observers see one Sent per datagram a port sends and one Received per datagram read from
-  // the network (a multicast once, however many ports it reaches), stamped with engine.now().
-  void observe(Observer observer) override;
   std::string describe() const override;
 
   const UdpFabricCounters& counters() const { return counters_; }
@@ -88,7 +84,6 @@ class UdpFabric : public Fabric {
   void on_readable(PortId id);
   void deliver_unicast(PortId id, const Datagram& d);
   void deliver_multicast(const Datagram& d);
-  void notify(Direction direction, const Datagram& d);
   Socket* socket_of(PortId id);
 
   static constexpr PortId kMulticastSocket = 0;
@@ -105,7 +100,6 @@ class UdpFabric : public Fabric {
   std::vector<Ipv4> interface_addresses_;  // a named interface's; empty on loopback
   bool loopback_ = true;                   // node addresses: all of 127/8
   std::vector<std::uint8_t> buffer_;       // the one receive buffer, 64 KiB
-  std::deque<Observer> observers_;
   int dispatch_depth_ = 0;
   std::vector<std::unique_ptr<Port>> closed_during_dispatch_;
   UdpFabricCounters counters_;

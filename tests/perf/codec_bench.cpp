@@ -106,6 +106,8 @@ const echonet::ProfileLibrary& profiles() {
 // A Fabric with one port and no network: send() keeps the last datagram.
 class CaptureFabric : public sim::Fabric {
  public:
+  explicit CaptureFabric(const sim::Engine& engine)
+      : Fabric(engine, sim::UdpEndpoint{sim::Ipv4{0xE0001700}, 3610}) {}
   Result<sim::PortId> open(sim::Ipv4, Receiver receiver) override {
     receiver_ = std::move(receiver);
     return sim::PortId{1};
@@ -115,8 +117,6 @@ class CaptureFabric : public sim::Fabric {
     last_size_ = bytes.size();
     ++sent_;
   }
-  sim::UdpEndpoint multicast_group() const override { return {sim::Ipv4{0xE0001700}, 3610}; }
-  void observe(Observer) override {}
   std::string describe() const override { return "capture"; }
 
   void deliver(const sim::Datagram& d) { receiver_(d); }
@@ -131,7 +131,7 @@ class CaptureFabric : public sim::Fabric {
 // Node::receive called straight from the "socket": decode, look up, answer, encode, send.
 void BM_NodeAnswersGet_Direct(benchmark::State& state) {
   sim::Engine engine;
-  CaptureFabric fabric;
+  CaptureFabric fabric(engine);
   const sim::Ipv4 address{0x7F4B0001};
   echonet::Node node(engine, fabric, profiles(), node_options(address));
   if (!node.add_object(0x0130) || !node.power_on()) std::abort();
@@ -177,7 +177,7 @@ BENCHMARK(BM_NodeAnswersGet_LocalFabric);
 // every multicast in an N-node UdpFabric world, where the shared socket hands it to every port.
 void BM_NodeIgnoresOthersInf(benchmark::State& state) {
   sim::Engine engine;
-  CaptureFabric fabric;
+  CaptureFabric fabric(engine);
   const sim::Ipv4 address{0x7F4B0001};
   echonet::Node node(engine, fabric, profiles(), node_options(address));
   if (!node.add_object(0x0290) || !node.power_on()) std::abort();
