@@ -1,5 +1,7 @@
 #include "devices/echonet/object.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace hemsrig::echonet {
@@ -152,6 +154,13 @@ void Behaviour::write_int(std::uint8_t epc, std::int64_t v) {
   const Bytes* cur = object_ ? object_->value(epc) : nullptr;
   if (cur == nullptr) return;
   object_->write_unchecked(epc, write_uint(static_cast<std::uint64_t>(v), cur->size()));
+}
+
+void Behaviour::meter(double watts, double seconds) {
+  metered_w_ = watts;
+  consumed_wh_ += watts * seconds / 3600.0;
+  write_int(0x84, static_cast<std::int64_t>(std::lround(watts)));
+  write_int(0x85, static_cast<std::int64_t>(consumed_wh_));
 }
 
 bool Behaviour::is_on() const {

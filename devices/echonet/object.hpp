@@ -52,7 +52,7 @@ class Behaviour {
   // Advances the physics by `seconds` of simulated time.
   virtual void tick(double /*seconds*/, const Surroundings& /*around*/) {}
   // Electrical power drawn from the house (W); negative for a source.
-  virtual double power_w() const { return 0.0; }
+  virtual double power_w() const { return metered_w_; }
   // Meters tick after everything else, so they see this tick's load.
   virtual bool measures_house() const { return false; }
 
@@ -63,9 +63,16 @@ class Behaviour {
   std::int64_t read_int(std::uint8_t epc, bool is_signed = false) const;
   void write_int(std::uint8_t epc, std::int64_t v);
   bool is_on() const;
+  // A consumer's draw over the last `seconds`: sets power_w() and the super
+  // class's 0x84 (W) and 0x85 (cumulative, 0.001 kWh = 1 Wh) where the
+  // profile has them.
+  void meter(double watts, double seconds);
 
- protected:
   EchonetObject* object_ = nullptr;
+
+ private:
+  double metered_w_ = 0.0;
+  double consumed_wh_ = 0.0;
 };
 
 struct PropertyChange {

@@ -44,6 +44,8 @@ appliances:
   EXPECT_GT(value(*w, "ac", 0x84), 300) << "cooling a hot room draws power";
   w->engine().run_for(std::chrono::hours(2));
   EXPECT_EQ(value(*w, "ac", 0xBB, true), 24);
+  const std::int64_t consumed_wh = value(*w, "ac", 0x85);
+  EXPECT_GT(consumed_wh, 300) << "two hours of cooling count in 0x85 (Wh)";
   // Switched off, the room drifts back toward the outdoor temperature (~31 C at 15:00).
   ASSERT_TRUE(w->appliance("ac")->set_from_request(0x80, std::vector<std::uint8_t>{0x31}).ok());
   w->engine().run_for(std::chrono::hours(3));

@@ -26,31 +26,26 @@ class AirConditioner : public Behaviour {
       const bool can_heat = mode == kHeat || mode == kAuto;
       working = (room_c_ > target && can_cool) || (room_c_ < target && can_heat);
     }
+    double watts = 0.0;
     if (working) {
       room_c_ = approach(room_c_, static_cast<double>(target), dt, 600.0);
-      power_w_ =
-          std::min(rated_w_, 150.0 + 120.0 * std::abs(room_c_ - static_cast<double>(target)));
+      watts = std::min(rated_w_, 150.0 + 120.0 * std::abs(room_c_ - static_cast<double>(target)));
     } else {
       room_c_ = approach(room_c_, around.outdoor_c, dt, 7200.0);
-      power_w_ = is_on() && mode == kFan ? 30.0 : (is_on() ? 20.0 : 0.0);
+      watts = is_on() && mode == kFan ? 30.0 : (is_on() ? 20.0 : 0.0);
     }
-    energy_wh_ += power_w_ * dt / 3600.0;
     write_int(0xBB, static_cast<std::int64_t>(std::lround(room_c_)));
     write_int(0xBE, static_cast<std::int64_t>(std::lround(around.outdoor_c)));
-    write_int(0x84, static_cast<std::int64_t>(std::lround(power_w_)));
-    write_int(0x85, static_cast<std::int64_t>(energy_wh_));  // 0.001 kWh units = Wh
+    meter(watts, dt);
   }
   void attach(EchonetObject& o) override {
     Behaviour::attach(o);
     write_int(0xBB, static_cast<std::int64_t>(std::lround(room_c_)));
   }
-  double power_w() const override { return power_w_; }
 
  private:
   double room_c_;
   double rated_w_;
-  double power_w_ = 0.0;
-  double energy_wh_ = 0.0;
 };
 
 }  // namespace

@@ -23,26 +23,21 @@ class FloorHeater : public Behaviour {
       target = 20.0 + static_cast<double>(level - 0x30);
     }
     const double room = std::min(around.outdoor_c, 24.0);
+    double watts = 0.0;
     if (is_on()) {
       floor_c_ = approach(floor_c_, target, dt, 1800.0);
-      power_w_ = floor_c_ < target - 0.5 ? rated_w_ : rated_w_ * 0.25;
+      watts = floor_c_ < target - 0.5 ? rated_w_ : rated_w_ * 0.25;
     } else {
       floor_c_ = approach(floor_c_, room, dt, 3600.0);
-      power_w_ = 0.0;
     }
-    energy_wh_ += power_w_ * dt / 3600.0;
     write_int(0xE3, static_cast<std::int64_t>(std::lround(floor_c_)));
     write_int(0xE2, static_cast<std::int64_t>(std::lround(room)));
-    write_int(0x84, static_cast<std::int64_t>(std::lround(power_w_)));
-    write_int(0x85, static_cast<std::int64_t>(energy_wh_));
+    meter(watts, dt);
   }
-  double power_w() const override { return power_w_; }
 
  private:
   double floor_c_;
   double rated_w_;
-  double power_w_ = 0.0;
-  double energy_wh_ = 0.0;
 };
 
 }  // namespace

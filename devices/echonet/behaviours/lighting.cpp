@@ -14,17 +14,14 @@ namespace {
 class GeneralLighting : public Behaviour {
  public:
   explicit GeneralLighting(const BehaviourParams& p) : rated_w_(p.at("rated_w")) {}
-  void tick(double /*dt*/, const Surroundings& /*around*/) override {
+  void tick(double dt, const Surroundings& /*around*/) override {
     const Bytes* b = object_->value(0xB0);
     const double level = b != nullptr && !b->empty() && (*b)[0] <= 100 ? (*b)[0] / 100.0 : 1.0;
-    power_w_ = is_on() ? rated_w_ * level : 0.0;
-    write_int(0x84, static_cast<std::int64_t>(std::lround(power_w_)));
+    meter(is_on() ? rated_w_ * level : 0.0, dt);
   }
-  double power_w() const override { return power_w_; }
 
  private:
   double rated_w_;
-  double power_w_ = 0.0;
 };
 
 class LightingSystem : public Behaviour {
@@ -43,16 +40,13 @@ class LightingSystem : public Behaviour {
     }
     return ok_status();
   }
-  void tick(double /*dt*/, const Surroundings& /*around*/) override {
-    power_w_ = is_on() ? rated_w_ : 0.0;
-    write_int(0x84, static_cast<std::int64_t>(std::lround(power_w_)));
+  void tick(double dt, const Surroundings& /*around*/) override {
+    meter(is_on() ? rated_w_ : 0.0, dt);
   }
-  double power_w() const override { return power_w_; }
 
  private:
   double rated_w_;
   double scenes_;
-  double power_w_ = 0.0;
 };
 
 }  // namespace
