@@ -14,13 +14,13 @@
 'use strict';
 
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { describe, it, before, after } = require('node:test');
 
 const serve = require('./lib/serve');
+const { readPcapFrames } = require('./lib/pcap');
 const { epcList, hex, NODE_PROFILE, CONTROLLER } = require('./lib/echonet');
 
 const EL = require('echonet-lite');
@@ -246,11 +246,7 @@ describe('echonet-lite (npm) drives the demo house on loopback', { timeout: 1500
        const stopped = await server.stop();
        assert.equal(stopped.killed, undefined, 'serve needed SIGKILL');
        assert.equal(stopped.code, 0, `serve exit: ${JSON.stringify(stopped)}`);
-       const text = execFileSync('tshark', ['-r', pcap, '-T', 'fields', '-e', 'ip.src', '-e',
-                                            'ip.dst', '-e', 'udp.dstport', '-e', 'data.data'],
-                                 { encoding: 'utf8', timeout: 20000,
-                                   stdio: ['ignore', 'pipe', 'pipe'] });
-       const frames = text.split('\n').filter(Boolean).map((l) => l.split('\t'));
+       const frames = readPcapFrames(pcap);
        const addresses = new Set(nodes.map((n) => n.address));
        const fromNodeFrames = frames.filter(([src]) => addresses.has(src));
        t.diagnostic(`controller got ${answers} frames from the nodes; pcap: ${frames.length} ` +

@@ -23,6 +23,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const serve = require('./lib/serve');
+const { readPcapFrames } = require('./lib/pcap');
 const { propertyMap, hex, NODE_PROFILE } = require('./lib/echonet');
 
 const SKIP = 77;
@@ -272,11 +273,7 @@ describe('node-echonet-lite (npm) drives the demo house across a veth link',
      async () => {
        const stopped = await server.stop();
        assert.equal(stopped.code, 0, `serve exit: ${JSON.stringify(stopped)}`);
-       const text = execFileSync('tshark', ['-r', pcap, '-T', 'fields', '-e', 'ip.src', '-e',
-                                            'ip.dst', '-e', 'udp.dstport', '-e', 'data.data'],
-                                 { encoding: 'utf8', timeout: 20000,
-                                   stdio: ['ignore', 'pipe', 'pipe'] });
-       const frames = text.split('\n').filter(Boolean).map((l) => l.split('\t'));
+       const frames = readPcapFrames(pcap);
        const addresses = new Set(nodes.map((n) => n.address));
        const answers = report.frames.filter((f) => addresses.has(f.address)).length;
        const fromNodes = frames.filter(([src]) => addresses.has(src));
