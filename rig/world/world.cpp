@@ -74,14 +74,10 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
       if (a.address) {
         no.address = *a.address;
       } else {
-        // Skip addresses that the file gave to other nodes.
-        for (;;) {
+        // Skip addresses that the file gave to other nodes (already in own_addresses_).
+        do {
           no.address = sim::loopback_address(next_index++, base.to_uint());
-          bool taken = false;
-          for (const ApplianceSpec& b : spec.appliances)
-            taken = taken || (b.address && *b.address == no.address);
-          if (!taken) break;
-        }
+        } while (w->own_addresses_.contains(no.address.to_uint()));
       }
       w->own_addresses_.insert(no.address.to_uint());
       no.name = a.node;
@@ -127,10 +123,13 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
 }
 
 Status World::start() {
+  // A node is switched on when any appliance on it is marked powered.
+  std::unordered_set<std::string> powered;
+  for (const auto& a : spec_.appliances) {
+    if (a.powered) powered.insert(a.node);
+  }
   for (const auto& key : node_order_) {
-    bool powered = false;
-    for (const auto& a : spec_.appliances) powered = powered || (a.node == key && a.powered);
-    if (!powered) continue;
+    if (!powered.contains(key)) continue;
     if (auto st = nodes_.at(key)->power_on(); !st) {
       return make_error(st.error().code,
                         fmt::format("node {} ({}): {}", key, nodes_.at(key)->address().to_string(),
@@ -172,15 +171,17 @@ std::vector<Endpoint> World::endpoints() const {
   std::vector<Endpoint> out;
   out.push_back(Endpoint{"echonet-multicast", "group", sim::to_string(fabric_->multicast_group()),
                          fabric_->describe()});
+  // "0x013001 living_ac (リビングエアコン), ..." per node, in one pass over the appliances.
+  std::map<std::string, std::string> details;
+  for (const auto& a : spec_.appliances) {
+    std::string& detail = details[a.node];
+    detail += fmt::format("{}{} {}", detail.empty() ? "" : ", ",
+                          echonet::to_string(appliances_.at(a.id).second), a.id);
+    if (a.name != a.id) detail += fmt::format(" ({})", a.name);
+  }
   for (const auto& key : node_order_) {
     const echonet::Node& n = *nodes_.at(key);
-    std::string detail;
-    for (const auto& a : spec_.appliances) {
-      if (a.node != key) continue;
-      const auto& [node_key, eoj] = appliances_.at(a.id);
-      detail += fmt::format("{}{} {}", detail.empty() ? "" : ", ", echonet::to_string(eoj), a.id);
-      if (a.name != a.id) detail += fmt::format(" ({})", a.name);
-    }
+    const std::string& detail = details[key];
     out.push_back(Endpoint{"echonet-node", key,
                            sim::to_string(sim::UdpEndpoint{n.address(), echonet::kPort}),
                            n.powered() ? detail : detail + " [off]"});

@@ -182,3 +182,22 @@ TEST_F(Physics, ApplianceCanStartWithAFaultRaised) {
   EXPECT_EQ(value(*w, "l", 0x88), 0x42);
 }
 }  // namespace
+
+namespace {
+TEST_F(Physics, PlannedAddressesSkipTheOnesTheFileFixed) {
+  auto w = world(R"(world: w
+fabric: {base_address: 127.98.0.0}
+appliances:
+  - {id: a, class: general_lighting}
+  - {id: b, class: general_lighting, address: 127.98.0.2}
+  - {id: c, class: general_lighting}
+)");
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->node_of("a")->address().to_string(), "127.98.0.1");
+  EXPECT_EQ(w->node_of("b")->address().to_string(), "127.98.0.2");
+  EXPECT_EQ(w->node_of("c")->address().to_string(), "127.98.0.3");
+  const auto endpoints = w->endpoints();
+  ASSERT_EQ(endpoints.size(), 4u);
+  EXPECT_EQ(endpoints[2].detail, "0x029001 b");
+}
+}  // namespace
