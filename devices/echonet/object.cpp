@@ -1,5 +1,7 @@
 #include "devices/echonet/object.hpp"
 
+#include <algorithm>
+
 #include <cmath>
 
 #include <fmt/format.h>
@@ -7,16 +9,9 @@
 namespace hemsrig::echonet {
 
 namespace {
-// Property maps are computed, never stored as profile defaults.
+// Property maps are computed by the profile, never stored per object.
 bool is_map_epc(std::uint8_t epc) {
   return epc == 0x9D || epc == 0x9E || epc == 0x9F;
-}
-
-// The announce map holds the properties the class must announce on a status
-// change (inf "required"); optional announcements would flood the LAN with
-// every power reading.
-bool announces(Access a) {
-  return a == Access::Required || a == Access::RequiredC || a == Access::RequiredO;
 }
 }  // namespace
 
@@ -35,36 +30,20 @@ Bytes write_uint(std::uint64_t v, std::size_t size) {
 
 EchonetObject::EchonetObject(Eoj eoj, std::shared_ptr<const ClassProfile> profile)
     : eoj_(eoj), profile_(std::move(profile)) {
-  for (const auto& [epc, spec] : profile_->properties) {
+  values_.reserve(profile_->properties.size());
+  for (const auto& [epc, spec] : profile_->properties) {  // std::map: already in EPC order
     if (is_map_epc(epc)) continue;
     Bytes v = spec.default_edt;
     if (v.empty()) v.assign(std::max<std::size_t>(1, spec.value.smallest()), 0);
-    values_[epc] = std::move(v);
+    values_.emplace_back(epc, std::move(v));
   }
-  rebuild_maps();
-}
-
-void EchonetObject::rebuild_maps() {
-  announce_.clear();
-  set_.clear();
-  get_.clear();
-  for (const auto& [epc, spec] : profile_->properties) {
-    if (supported(spec.access.get)) get_.insert(epc);
-    if (supported(spec.access.set) && !is_map_epc(epc)) set_.insert(epc);
-    if (announces(spec.access.anno) && !is_map_epc(epc)) announce_.insert(epc);
-  }
-  // The maps themselves are always readable (super class and node profile mandate them).
-  get_.insert({0x9D, 0x9E, 0x9F});
-  values_[0x9D] = encode_property_map(announce_);
-  values_[0x9E] = encode_property_map(set_);
-  values_[0x9F] = encode_property_map(get_);
 }
 
 bool EchonetObject::readable(std::uint8_t epc) const {
-  return get_.contains(epc) && values_.contains(epc);
+  return get_map().contains(epc) && has(epc);
 }
 bool EchonetObject::settable(std::uint8_t epc) const {
-  return set_.contains(epc);
+  return set_map().contains(epc);
 }
 
 Result<Bytes> EchonetObject::get_for_request(std::uint8_t epc) const {
@@ -72,7 +51,7 @@ Result<Bytes> EchonetObject::get_for_request(std::uint8_t epc) const {
     return make_error("not_readable",
                       fmt::format("{} has no readable property 0x{:02X}", to_string(eoj_), epc));
   }
-  return values_.at(epc);
+  return *value(epc);
 }
 
 Status EchonetObject::set_from_request(std::uint8_t epc, std::span<const std::uint8_t> edt) {
@@ -108,12 +87,19 @@ void EchonetObject::write_unchecked(std::uint8_t epc, Bytes edt, const char* cau
 }
 
 const Bytes* EchonetObject::value(std::uint8_t epc) const {
-  auto it = values_.find(epc);
-  return it == values_.end() ? nullptr : &it->second;
+  if (epc == 0x9D) return &profile_->announce_map_edt;
+  if (epc == 0x9E) return &profile_->set_map_edt;
+  if (epc == 0x9F) return &profile_->get_map_edt;
+  auto it = std::lower_bound(values_.begin(), values_.end(), epc,
+                             [](const auto& v, std::uint8_t e) { return v.first < e; });
+  return it == values_.end() || it->first != epc ? nullptr : &it->second;
 }
 
 void EchonetObject::store(std::uint8_t epc, Bytes edt, const char* cause) {
-  Bytes& slot = values_[epc];
+  auto it = std::lower_bound(values_.begin(), values_.end(), epc,
+                             [](const auto& v, std::uint8_t e) { return v.first < e; });
+  if (it == values_.end() || it->first != epc) it = values_.emplace(it, epc, Bytes{});
+  Bytes& slot = it->second;
   if (slot == edt) return;
   PropertyChange change{eoj_, epc, slot, edt, cause};
   slot = std::move(edt);

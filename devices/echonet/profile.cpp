@@ -207,13 +207,44 @@ std::shared_ptr<const ClassProfile> ProfileLibrary::merged(std::uint16_t class_c
   return m;
 }
 
+namespace {
+bool is_map_epc(std::uint8_t epc) {
+  return epc == 0x9D || epc == 0x9E || epc == 0x9F;
+}
+
+// The announce map holds the properties the class must announce on a status
+// change (inf "required"); optional announcements would flood the LAN with
+// every power reading.
+bool announces(Access a) {
+  return a == Access::Required || a == Access::RequiredC || a == Access::RequiredO;
+}
+
+void compute_property_maps(ClassProfile& p) {
+  p.announce_map.clear();
+  p.set_map.clear();
+  p.get_map.clear();
+  for (const auto& [epc, spec] : p.properties) {
+    if (supported(spec.access.get)) p.get_map.insert(epc);
+    if (supported(spec.access.set) && !is_map_epc(epc)) p.set_map.insert(epc);
+    if (announces(spec.access.anno) && !is_map_epc(epc)) p.announce_map.insert(epc);
+  }
+  // The maps themselves are always readable (super class and node profile mandate them).
+  p.get_map.insert({0x9D, 0x9E, 0x9F});
+  p.announce_map_edt = encode_property_map(p.announce_map);
+  p.set_map_edt = encode_property_map(p.set_map);
+  p.get_map_edt = encode_property_map(p.get_map);
+}
+}  // namespace
+
 ClassProfile merged_with_super(const ProfileLibrary& lib, const ClassProfile& cls) {
   ClassProfile merged = cls;
   // The node profile and the super class stand alone; device classes inherit.
-  if (cls.class_code == 0x0EF0 || cls.class_code == 0x0000) return merged;
-  if (const ClassProfile* super = lib.super_class()) {
-    for (const auto& [epc, prop] : super->properties) merged.properties.emplace(epc, prop);
+  if (cls.class_code != 0x0EF0 && cls.class_code != 0x0000) {
+    if (const ClassProfile* super = lib.super_class()) {
+      for (const auto& [epc, prop] : super->properties) merged.properties.emplace(epc, prop);
+    }
   }
+  compute_property_maps(merged);
   return merged;
 }
 

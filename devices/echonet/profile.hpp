@@ -19,6 +19,7 @@
 
 #include "sim/core/result.hpp"
 #include "sim/echonet/frame.hpp"
+#include "sim/echonet/property_map.hpp"
 
 namespace hemsrig::echonet {
 
@@ -123,6 +124,11 @@ struct ClassProfile {
   std::string title;                                // English class name
   std::string source;                               // file it came from, for messages
   std::map<std::uint8_t, PropertySpec> properties;  // by EPC
+  // What every object of the class lists in its property maps (0x9D
+  // announce, 0x9E set, 0x9F get), and those maps' EDTs: filled by
+  // merged_with_super, so objects share them instead of each keeping a copy.
+  EpcSet announce_map, set_map, get_map;
+  Bytes announce_map_edt, set_map_edt, get_map_edt;
 
   const PropertySpec* find(std::uint8_t epc) const;
 };
@@ -158,7 +164,8 @@ class ProfileLibrary {
 };
 
 // The property set an object of `cls` starts with: the super class's
-// properties (or, for 0x0EF0, the node profile's) merged under the class's own.
+// properties (or, for 0x0EF0, the node profile's) merged under the class's
+// own, with the property maps computed.
 ClassProfile merged_with_super(const ProfileLibrary& lib, const ClassProfile& cls);
 
 }  // namespace hemsrig::echonet
