@@ -32,6 +32,9 @@ Property empty_property(std::uint8_t epc) {
   return Property{epc, {}};
 }
 
+// EHD1 EHD2 TID(2) SEOJ(3) DEOJ(3), then ESV.
+constexpr std::size_t kEsvOffset = 10;
+
 }  // namespace
 
 Node::Node(sim::Engine& engine, sim::Fabric& fabric, const ProfileLibrary& profiles,
@@ -198,6 +201,15 @@ void Node::announce(const EchonetObject& object, std::uint8_t epc) {
 
 void Node::receive(const sim::Datagram& d) {
   ++counters_.received;
+  // A response or notification that nobody here listens for can change
+  // nothing: skip decoding it. At power-on of a large world every node's INF
+  // reaches every other node, and decoding them all stalled 10,000 nodes for
+  // seconds. Requests, and frames whose header is not ECHONET Lite format 1,
+  // are always decoded (and counted when malformed).
+  if (!frame_listener_ && d.bytes.size() > kEsvOffset && d.bytes[0] == 0x10 && d.bytes[1] == 0x81 &&
+      is_known_esv(d.bytes[kEsvOffset]) && !is_request(static_cast<Esv>(d.bytes[kEsvOffset]))) {
+    return;
+  }
   auto msg = decode(d.bytes);
   if (!msg) {
     ++counters_.malformed;

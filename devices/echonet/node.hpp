@@ -8,7 +8,9 @@
 // TID; frames to objects the node lacks silently dropped; answers to UDP port
 // 3610 of the requester whatever its source port; answers to multicast
 // requests after a random delay so a large world does not answer in one burst.
-// A malformed frame is counted and traced; the node goes on.
+// A malformed frame is counted and traced; the node goes on. Responses and
+// notifications are decoded only when a frame listener (a controller) wants
+// them.
 #pragma once
 
 #include <chrono>
