@@ -72,6 +72,11 @@ bool Engine::run_virtual(Time deadline, const std::function<bool()>* pred) {
     io_.poll();
     if (io_.stopped()) io_.restart();
     if (satisfied()) return true;
+    if (in_flight_ > 0) {
+      // Real I/O is under way: wait for it (bounded, then look again) instead of jumping.
+      io_.run_one_for(std::chrono::milliseconds(10));
+      continue;
+    }
     // Drop cancelled entries.
     while (!queue_.empty() && !callbacks_.contains(queue_.top().id)) queue_.pop();
     if (queue_.empty() || queue_.top().when > deadline) {

@@ -17,6 +17,7 @@
 #include <queue>
 #include <random>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -62,6 +63,33 @@ class Engine {
   void cancel(TimerId id);
   std::size_t pending_timers() const { return callbacks_.size(); }
 
+  // Real I/O under way (an HTTP exchange with a real server): while any is
+  // in flight, virtual time does not jump; the engine waits for the I/O, so
+  // a 30-minute timer can never outrun a response on a loopback socket.
+  // Hold the token for as long as the operation runs.
+  class InFlight {
+   public:
+    InFlight() = default;
+    explicit InFlight(Engine* e) : engine_(e) { ++engine_->in_flight_; }
+    InFlight(InFlight&& o) noexcept : engine_(std::exchange(o.engine_, nullptr)) {}
+    InFlight& operator=(InFlight&& o) noexcept {
+      release();
+      engine_ = std::exchange(o.engine_, nullptr);
+      return *this;
+    }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+    ~InFlight() { release(); }
+    void release() {
+      if (engine_ != nullptr) --std::exchange(engine_, nullptr)->in_flight_;
+    }
+
+   private:
+    Engine* engine_ = nullptr;
+  };
+  InFlight begin_io() { return InFlight(this); }
+  std::size_t in_flight() const { return in_flight_; }
+
   // The world's one random source, seeded by EngineOptions::seed.
   std::mt19937_64& rng() { return rng_; }
 
@@ -102,6 +130,7 @@ class Engine {
   std::uint64_t next_seq_ = 0;
   TimerId next_id_ = 1;
   std::atomic<bool> stop_requested_{false};
+  std::size_t in_flight_ = 0;
   std::mt19937_64 rng_;
 };
 

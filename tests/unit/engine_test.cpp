@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/post.hpp>
+#include <thread>
+
 #include <string>
 #include <vector>
 
@@ -102,4 +105,25 @@ TEST(Engine, CalendarTimeFollowsSimulatedTime) {
   const auto start = engine.calendar_now();
   engine.run_for(hours(24));
   EXPECT_EQ(engine.calendar_now() - start, std::chrono::hours(24));
+}
+
+TEST(Engine, VirtualTimeWaitsForRealIoInFlight) {
+  Engine engine;
+  Time io_completed_at{-1};
+  bool timer_fired_before_io = false;
+  engine.after(minutes(30), [&] { timer_fired_before_io = io_completed_at < Time{0}; });
+  auto token = std::make_shared<Engine::InFlight>(engine.begin_io());
+  // A real thread finishes the "I/O" after 50 ms of wall time and posts its completion.
+  std::thread worker([&engine, &io_completed_at, token] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    boost::asio::post(engine.io(), [&engine, &io_completed_at, token] {
+      io_completed_at = engine.now();
+      token->release();
+    });
+  });
+  engine.run();
+  worker.join();
+  EXPECT_EQ(io_completed_at, Time{0}) << "virtual time moved while real I/O was in flight";
+  EXPECT_FALSE(timer_fired_before_io);
+  EXPECT_EQ(engine.now(), minutes(30));
 }
