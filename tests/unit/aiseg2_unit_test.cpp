@@ -1,0 +1,182 @@
+// A whole simulated AiSEG2 in a simulated house, in virtual time: it finds
+// the appliances over ECHONET Lite, names them, runs voice scenes through
+// them, and updates its firmware over real HTTP with a real reboot.
+#include "devices/aiseg2/unit.hpp"
+
+#include <gtest/gtest.h>
+
+#include "devices/cloud/firmware_distribution.hpp"
+#include "rig/world/world.hpp"
+#include "sim/http/http_server.hpp"
+
+using namespace hemsrig;
+using namespace hemsrig::aiseg2;
+
+namespace {
+
+constexpr const char* kHouse = R"(world: unit-house
+fabric: {base_address: 127.86.0.0}
+appliances:
+  - {id: ac, class: home_air_conditioner, address: 127.86.0.1}
+  - {id: ac2, class: home_air_conditioner, address: 127.86.0.2}
+  - {id: light, class: lighting_system, address: 127.86.0.3, physics: {scenes: 4}}
+)";
+
+class UnitInHouse : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(lib_.load_yaml(echonet::ProfileLibrary::bundled_dir()).ok());
+    auto load = rig::load_world_text(kHouse, "house.yaml", lib_);
+    ASSERT_TRUE(load.spec);
+    auto w = rig::World::create(*load.spec, lib_);
+    ASSERT_TRUE(w.ok()) << w.error().message;
+    world_ = std::move(*w);
+    ASSERT_TRUE(world_->start().ok());
+  }
+
+  std::unique_ptr<Unit> make_unit(UnitOptions o = {}) {
+    o.address = sim::Ipv4({127, 86, 0, 100});
+    o.appliance_names = {{"127.86.0.1/0x013001", "リビングエアコン"},
+                         {"127.86.0.2/0x013001", "エアコン"},
+                         {"127.86.0.3/0x02A301", "ダウンライト"}};
+    auto u = Unit::create(world_->engine(), world_->fabric(), lib_, o);
+    EXPECT_TRUE(u.ok()) << (u.ok() ? "" : u.error().message);
+    return u.ok() ? std::move(*u) : nullptr;
+  }
+  bool all_found(Unit& u) {
+    return world_->engine().run_until([&] { return u.registry().size() == 3; },
+                                      std::chrono::minutes(2));
+  }
+  sim::Engine& engine() { return world_->engine(); }
+
+  echonet::ProfileLibrary lib_;
+  std::unique_ptr<rig::World> world_;
+};
+
+TEST_F(UnitInHouse, OnlyTheThreeModelsAreUnits) {  // DOMAIN R2
+  UnitOptions o;
+  o.model = "MKN999";
+  o.address = sim::Ipv4({127, 86, 0, 100});
+  auto u = Unit::create(engine(), world_->fabric(), lib_, o);
+  ASSERT_FALSE(u.ok());
+  EXPECT_EQ(u.error().code, "unknown_model");
+}
+
+TEST_F(UnitInHouse, FindsAndNamesEveryApplianceAndLintsTheNames) {
+  auto u = make_unit();
+  ASSERT_TRUE(u->power_on().ok());
+  ASSERT_TRUE(all_found(*u));
+  EXPECT_TRUE(u->key_of("リビングエアコン"));
+  EXPECT_EQ(*u->key_of("ダウンライト"), "127.86.0.3/0x02A301");
+  // DOMAIN R32: the factory access password is the device code's digits.
+  EXPECT_TRUE(u->access_password().check("9999950072"));
+  // DOMAIN R65: a bare "エアコン" beside another air conditioner is a warning.
+  bool generic = false;
+  for (const auto& w : u->registry().lint()) generic = generic || w.warning.name == "エアコン";
+  EXPECT_TRUE(generic);
+}
+
+TEST_F(UnitInHouse, VoiceSceneSetsEveryApplianceThroughEchonetLite) {  // DOMAIN R70, R73
+  auto u = make_unit();
+  ASSERT_TRUE(u->power_on().ok());
+  ASSERT_TRUE(all_found(*u));
+  const std::string light = *u->key_of("ダウンライト"), ac = *u->key_of("リビングエアコン");
+  ASSERT_TRUE(u->lighting_scenes().add(LightingScene{"くつろぎ", light, 3}).ok());
+  ASSERT_TRUE(u->voice_scenes()
+                  .add(VoiceScene{"おかえり",
+                                  {VoiceSceneEntry{ac, PropertySets{{0x80, {0x30}}, {0xB3, {25}}}},
+                                   VoiceSceneEntry{light, LightingSceneControl{"くつろぎ"}}}})
+                  .ok());
+  std::optional<SceneRun> run;
+  ASSERT_TRUE(u->run_voice_scene("おかえり", [&](SceneRun r) { run = std::move(r); }).ok());
+  ASSERT_TRUE(engine().run_until([&] { return run.has_value(); }, std::chrono::minutes(1)));
+  EXPECT_TRUE(run->all_ok());
+  // The appliances themselves changed: the unit reached them over the fabric.
+  EXPECT_EQ(*world_->appliance("ac")->value(0x80), echonet::Bytes{0x30});
+  EXPECT_EQ(*world_->appliance("ac")->value(0xB3), echonet::Bytes{25});
+  EXPECT_EQ(*world_->appliance("light")->value(0xC0), echonet::Bytes{3});
+}
+
+TEST_F(UnitInHouse,
+       FirmwareUpdateOverHttpRebootsTheUnitForRealAndKeepsItsRegistry) {  // DOMAIN R11, R12
+  cloud::FirmwareDistribution distribution;
+  distribution.publish("MKN704", "Ver.2.98A-03", "不具合を修正しました。", Bytes(4096, 0x42));
+  http::Router router;
+  distribution.add_routes(router);
+  http::HttpServer cloud(engine(), router.handler());
+  auto ep = cloud.listen("127.0.0.1", 0);
+  ASSERT_TRUE(ep.ok());
+  UnitOptions o;
+  o.cloud_url = "http://127.0.0.1:" + std::to_string(ep->port());
+  auto u = make_unit(o);
+  int instance_lists = 0;
+  world_->fabric().observe([&](sim::Direction d, const sim::Datagram& dg, sim::Time) {
+    if (d != sim::Direction::Sent || dg.from.address != sim::Ipv4({127, 86, 0, 100})) return;
+    auto m = echonet::decode(dg.bytes);
+    const auto* f = m ? std::get_if<echonet::Frame>(&*m) : nullptr;
+    if (f && f->esv == echonet::Esv::INF && !f->props.empty() && f->props[0].epc == 0xD5)
+      ++instance_lists;
+  });
+  ASSERT_TRUE(u->power_on().ok());
+  ASSERT_TRUE(all_found(*u));
+  EXPECT_EQ(instance_lists, 1);
+  ASSERT_TRUE(u->firmware().check().ok());
+  ASSERT_TRUE(
+      engine().run_until([&] { return u->firmware().state() == FirmwareState::UpdateAvailable; },
+                         std::chrono::minutes(1)));
+  ASSERT_TRUE(u->firmware().install().ok());
+  ASSERT_TRUE(engine().run_until([&] { return u->firmware().state() == FirmwareState::Rebooting; },
+                                 std::chrono::minutes(40)));
+  EXPECT_FALSE(u->up()) << "rebooting: the unit is off the network";
+  EXPECT_FALSE(u->node().powered());
+  ASSERT_TRUE(engine().run_until([&] { return u->up(); }, std::chrono::minutes(10)));
+  EXPECT_EQ(u->firmware().running_version(), "Ver.2.98A-03");
+  EXPECT_EQ(instance_lists, 2) << "0xD5 announced again after the reboot";
+  EXPECT_EQ(u->registry().size(), 3u) << "the registry survives the reboot";
+  // It controls appliances again after the reboot.
+  std::optional<ControlOutcome> outcome;
+  u->controller().control(u->registry().find_by_name("エアコン")[0]->key, 0x80, {0x30},
+                          [&](const ControlResult& r) { outcome = r.outcome; });
+  ASSERT_TRUE(engine().run_until([&] { return outcome.has_value(); }, std::chrono::minutes(1)));
+  EXPECT_EQ(*outcome, ControlOutcome::Accepted);
+}
+
+TEST_F(UnitInHouse, PowerCutDuringInstallBootsThePreviousVersion) {
+  cloud::FirmwareDistribution distribution;
+  distribution.publish("MKN704", "Ver.2.98A-03", "", Bytes(1024, 0x42));
+  http::Router router;
+  distribution.add_routes(router);
+  http::HttpServer cloud(engine(), router.handler());
+  auto ep = cloud.listen("127.0.0.1", 0);
+  ASSERT_TRUE(ep.ok());
+  UnitOptions o;
+  o.cloud_url = "http://127.0.0.1:" + std::to_string(ep->port());
+  auto u = make_unit(o);
+  ASSERT_TRUE(u->power_on().ok());
+  ASSERT_TRUE(u->firmware().check().ok());
+  ASSERT_TRUE(
+      engine().run_until([&] { return u->firmware().state() == FirmwareState::UpdateAvailable; },
+                         std::chrono::minutes(1)));
+  ASSERT_TRUE(u->firmware().install().ok());
+  ASSERT_TRUE(engine().run_until([&] { return u->firmware().state() == FirmwareState::Installing; },
+                                 std::chrono::minutes(1)));
+  engine().run_for(std::chrono::minutes(10));
+  u->power_off();
+  EXPECT_FALSE(u->node().powered());
+  engine().run_for(std::chrono::hours(1));
+  ASSERT_TRUE(u->power_on().ok());
+  ASSERT_TRUE(engine().run_until([&] { return u->up(); }, std::chrono::minutes(10)));
+  EXPECT_EQ(u->firmware().running_version(), "Ver.2.97I-03");
+  EXPECT_FALSE(u->firmware().last_failure().empty());
+}
+
+TEST_F(UnitInHouse, WithoutACloudTheFirmwareCheckFailsOffline) {  // DOMAIN R10
+  auto u = make_unit();
+  ASSERT_TRUE(u->power_on().ok());
+  ASSERT_TRUE(u->firmware().check().ok());
+  ASSERT_TRUE(engine().run_until([&] { return u->firmware().state() != FirmwareState::Checking; },
+                                 std::chrono::minutes(1)));
+  EXPECT_NE(u->firmware().screen().find("インターネット"), std::string::npos);
+}
+
+}  // namespace
