@@ -18,7 +18,7 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 cat "$out/serve.log"
-expected=$(grep -c '^echonet-node ' "$out/serve.log")
+expected=$(grep -cE '^(echonet-node|aiseg2-unit) ' "$out/serve.log")
 "$hemsrig" discover --wait 1s | tee "$out/discover.txt"
 found=$(head -1 "$out/discover.txt" | cut -d' ' -f1)
 kill -INT "$serve_pid"

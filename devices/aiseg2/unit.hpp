@@ -78,9 +78,11 @@ class Unit {
   AccessPassword& access_password() { return password_; }
 
   echonet::Node& node() { return *node_; }
+  const echonet::Node& node() const { return *node_; }
   ApplianceController& controller() { return *controller_; }
   ApplianceRegistry& registry() { return registry_; }
   Firmware& firmware() { return *firmware_; }
+  const Firmware& firmware() const { return *firmware_; }
   ServerService& server_service() { return *server_service_; }
   LightingSceneBook& lighting_scenes() { return lighting_scenes_; }
   VoiceSceneBook& voice_scenes() { return *voice_scenes_; }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/http/http_server.hpp"
 #include "sim/net/address_plan.hpp"
 #include "sim/net/local_fabric.hpp"
 #include "sim/net/udp_fabric.hpp"
@@ -119,6 +120,58 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
     w->household_->add(*o, [np] { return np->powered(); });
     w->appliances_.emplace(a.id, std::make_pair(a.node, o->eoj()));
   }
+
+  // The cloud's firmware distribution listens first: units need its URL.
+  if (spec.cloud) {
+    w->cloud_ = std::make_unique<Cloud>();
+    for (const auto& f : spec.cloud->firmware) {
+      // The image is made up, but the same for the same version, so checksums repeat.
+      aiseg2::Bytes image(f.size);
+      std::uint64_t x = std::hash<std::string>{}(f.model + f.version);
+      for (auto& b : image)
+        b = static_cast<std::uint8_t>((x = x * 6364136223846793005ULL + 1) >> 56);
+      w->cloud_->firmware.publish(f.model, f.version, f.release_notes, std::move(image));
+    }
+    w->cloud_->firmware.add_routes(w->cloud_->router);
+    w->cloud_->server =
+        std::make_unique<http::HttpServer>(*w->engine_, w->cloud_->router.handler());
+    auto ep = w->cloud_->server->listen(spec.cloud->address, spec.cloud->port);
+    if (!ep) return make_error(ep.error().code, "cloud: " + ep.error().message);
+    w->cloud_->url = fmt::format("http://{}:{}", spec.cloud->address, ep->port());
+  }
+  // Units get the names the appliances have in the world file, as a person gave them on the unit.
+  std::map<std::string, std::string> names;
+  for (const ApplianceSpec& a : spec.appliances) {
+    const auto& [node_key, eoj] = w->appliances_.at(a.id);
+    names[w->nodes_.at(node_key)->address().to_string() + "/" + echonet::to_string(eoj)] = a.name;
+  }
+  for (const UnitSpec& us : spec.units) {
+    aiseg2::UnitOptions uo;
+    uo.id = us.id;
+    uo.model = us.model;
+    uo.device_code = us.device_code;
+    uo.access_password = us.access_password;
+    uo.firmware = us.firmware;
+    if (us.address) {
+      uo.address = *us.address;
+    } else {
+      do {
+        uo.address = sim::loopback_address(next_index++, base.to_uint());
+      } while (w->own_addresses_.contains(uo.address.to_uint()));
+    }
+    w->own_addresses_.insert(uo.address.to_uint());
+    uo.cloud_url = us.online && w->cloud_ ? w->cloud_->url : std::string{};
+    uo.web_address = us.web_address;
+    uo.web_port = us.web_port;
+    uo.firmware_options.install_time = us.install_time;
+    uo.firmware_options.reboot_time = us.reboot_time;
+    uo.firmware_options.banks = us.single_bank ? aiseg2::BankMode::Single : aiseg2::BankMode::Dual;
+    uo.appliance_names = names;
+    auto unit = aiseg2::Unit::create(*w->engine_, *w->fabric_, profiles, std::move(uo));
+    if (!unit)
+      return make_error(unit.error().code, fmt::format("unit {}: {}", us.id, unit.error().message));
+    w->units_.emplace(us.id, std::move(*unit));
+  }
   return w;
 }
 
@@ -137,10 +190,17 @@ Status World::start() {
     }
   }
   household_->start();
+  for (const UnitSpec& us : spec_.units) {
+    if (auto st = units_.at(us.id)->power_on(); !st) {
+      return make_error(st.error().code, fmt::format("unit {}: {}", us.id, st.error().message));
+    }
+  }
   return ok_status();
 }
 
 void World::stop() {
+  for (auto& [id, unit] : units_) unit->power_off();
+  if (cloud_) cloud_->server->stop();
   if (household_) household_->stop();
   for (auto& [key, node] : nodes_) node->power_off();
   if (trace_) trace_->flush();
@@ -185,6 +245,18 @@ std::vector<Endpoint> World::endpoints() const {
     out.push_back(Endpoint{"echonet-node", key,
                            sim::to_string(sim::UdpEndpoint{n.address(), echonet::kPort}),
                            n.powered() ? detail : detail + " [off]"});
+  }
+  if (cloud_)
+    out.push_back(Endpoint{"cloud", "cloud", cloud_->url, "firmware distribution /v1/firmware"});
+  for (const UnitSpec& us : spec_.units) {
+    const aiseg2::Unit& unit = *units_.at(us.id);
+    out.push_back(Endpoint{"aiseg2-unit", us.id,
+                           sim::to_string(sim::UdpEndpoint{unit.node().address(), echonet::kPort}),
+                           fmt::format("{} {} device code {} controller 0x05FF01", us.model,
+                                       unit.firmware().running_version(), us.device_code)});
+    if (!unit.web_url().empty()) {
+      out.push_back(Endpoint{"aiseg2-web", us.id, unit.web_url(), "digest auth user aiseg"});
+    }
   }
   return out;
 }

@@ -14,6 +14,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "devices/aiseg2/unit.hpp"
+#include "devices/cloud/firmware_distribution.hpp"
 #include "devices/echonet/household.hpp"
 #include "devices/echonet/node.hpp"
 #include "devices/echonet/profile.hpp"
@@ -67,6 +69,12 @@ class World {
   std::vector<std::string> node_keys() const;
 
   std::vector<Endpoint> endpoints() const;
+  aiseg2::Unit* unit(const std::string& id) {
+    auto it = units_.find(id);
+    return it == units_.end() ? nullptr : it->second.get();
+  }
+  // The cloud's base URL ("http://127.0.0.1:PORT"), empty without a cloud.
+  std::string cloud_url() const { return cloud_ ? cloud_->url : std::string{}; }
   trace::Trace* trace() { return trace_ ? &*trace_ : nullptr; }
 
  private:
@@ -83,6 +91,15 @@ class World {
   std::vector<std::string> node_order_;
   std::map<std::string, std::unique_ptr<echonet::Node>> nodes_;
   std::map<std::string, std::pair<std::string, echonet::Eoj>> appliances_;  // id -> (node, eoj)
+  // Until the mock cloud (issue 4): its firmware distribution on HTTP.
+  struct Cloud {
+    cloud::FirmwareDistribution firmware;
+    http::Router router;
+    std::unique_ptr<http::HttpServer> server;
+    std::string url;
+  };
+  std::unique_ptr<Cloud> cloud_;
+  std::map<std::string, std::unique_ptr<aiseg2::Unit>> units_;
 };
 
 }  // namespace hemsrig::rig

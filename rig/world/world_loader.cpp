@@ -4,14 +4,23 @@
 
 #include "rig/world/world_spec.hpp"
 
+#include "devices/aiseg2/device_code.hpp"
+#include "devices/aiseg2/model.hpp"
+
 namespace hemsrig::rig {
 
 namespace {
 
 using echonet::Bytes;
 
-const std::vector<std::string> kTopKeys{"world",        "seed",   "start",
-                                        "physics_step", "fabric", "appliances"};
+const std::vector<std::string> kTopKeys{"world",  "seed",       "start", "physics_step",
+                                        "fabric", "appliances", "units", "cloud"};
+const std::vector<std::string> kUnitKeys{"id",          "model",   "device_code", "access_password",
+                                         "firmware",    "address", "web",         "install_time",
+                                         "reboot_time", "banks",   "online"};
+const std::vector<std::string> kWebKeys{"address", "port"};
+const std::vector<std::string> kCloudKeys{"address", "port", "firmware"};
+const std::vector<std::string> kCloudFirmwareKeys{"latest", "release_notes", "size"};
 const std::vector<std::string> kFabricKeys{"kind", "interface", "base_address",
                                            "multicast_answer_spread"};
 const std::vector<std::string> kApplianceKeys{"id",      "name",           "class",        "node",
@@ -115,10 +124,100 @@ class WorldParser {
     } else if (r_.expect_sequence(apps, "'appliances'")) {
       for (const auto& a : apps) parse_appliance(a, w);
     }
+    if (const YAML::Node units = root["units"]; units && r_.expect_sequence(units, "'units'")) {
+      for (const auto& u : units) parse_unit(u, w);
+    }
+    if (const YAML::Node cloud = root["cloud"]) parse_cloud(cloud, w);
     return w;
   }
 
  private:
+  void parse_unit(const YAML::Node& n, WorldSpec& w) {
+    if (!r_.expect_map(n, "a unit", kUnitKeys) && !n.IsMap()) return;
+    UnitSpec u;
+    if (auto s = r_.string(n, "id", true)) {
+      u.id = *s;
+      if (!ids_.insert(u.id).second)
+        r_.error(n["id"], fmt::format("id '{}' is used twice; ids must be unique", u.id));
+    }
+    if (auto s = r_.string(n, "model")) {
+      if (aiseg2::find_model(*s) == nullptr) {  // DOMAIN R2
+        r_.error(n["model"], fmt::format("'{}' is not an AiSEG2 model the services support: "
+                                         "MKN704, MKN705 or MKN713 (DOMAIN R2)",
+                                         *s));
+      }
+      u.model = *s;
+    }
+    if (auto s = r_.string(n, "device_code")) {
+      if (auto c = aiseg2::DeviceCode::parse(*s); !c) r_.error(n["device_code"], c.error().message);
+      u.device_code = *s;
+    }
+    if (auto s = r_.string(n, "access_password")) {
+      if (auto p = aiseg2::AccessPassword::make(*s); !p)
+        r_.error(n["access_password"], p.error().message);
+      u.access_password = *s;
+    }
+    if (auto s = r_.string(n, "firmware")) u.firmware = *s;
+    if (auto s = r_.string(n, "address")) {
+      auto a = parse_ipv4(*s);
+      if (!a)
+        r_.error(n["address"], fmt::format("'address' must be an IPv4 address, found '{}'", *s));
+      else
+        u.address = *a;
+    }
+    if (const YAML::Node web = n["web"];
+        web && (r_.expect_map(web, "'web' of a unit", kWebKeys) || web.IsMap())) {
+      if (auto s = r_.string(web, "address")) u.web_address = *s;
+      if (auto p = r_.integer(web, "port", 0, 65535)) u.web_port = static_cast<std::uint16_t>(*p);
+    }
+    if (auto d = r_.duration_ns(n, "install_time")) u.install_time = sim::Duration{*d};
+    if (auto d = r_.duration_ns(n, "reboot_time")) u.reboot_time = sim::Duration{*d};
+    if (auto s = r_.string(n, "banks")) {
+      if (*s == "single")
+        u.single_bank = true;
+      else if (*s != "dual")
+        r_.error(n["banks"], fmt::format("'banks' must be dual or single, found '{}'", *s));
+    }
+    if (auto b = r_.boolean(n, "online")) u.online = *b;
+    w.units.push_back(std::move(u));
+  }
+
+  void parse_cloud(const YAML::Node& n, WorldSpec& w) {
+    if (!r_.expect_map(n, "'cloud'", kCloudKeys) && !n.IsMap()) return;
+    CloudSpec c;
+    if (auto s = r_.string(n, "address")) c.address = *s;
+    if (auto p = r_.integer(n, "port", 0, 65535)) c.port = static_cast<std::uint16_t>(*p);
+    if (const YAML::Node fw = n["firmware"]) {
+      if (!fw.IsMap()) {
+        r_.error(fw,
+                 "'firmware' of the cloud maps models to their latest firmware, e.g. {MKN704: "
+                 "{latest: Ver.2.98A-03}}");
+      } else {
+        for (const auto& kv : fw) {
+          const std::string model = kv.first.Scalar();
+          if (aiseg2::find_model(model) == nullptr) {
+            r_.error(
+                kv.first,
+                fmt::format("'{}' is not an AiSEG2 model: MKN704, MKN705 or MKN713 (DOMAIN R2)",
+                            model));
+            continue;
+          }
+          if (!r_.expect_map(kv.second, fmt::format("firmware of {}", model), kCloudFirmwareKeys) &&
+              !kv.second.IsMap())
+            continue;
+          CloudSpec::Firmware f;
+          f.model = model;
+          if (auto v = r_.string(kv.second, "latest", true)) f.version = *v;
+          if (auto v = r_.string(kv.second, "release_notes")) f.release_notes = *v;
+          if (auto v = r_.integer(kv.second, "size", 1, 64 * 1024 * 1024))
+            f.size = static_cast<std::size_t>(*v);
+          c.firmware.push_back(std::move(f));
+        }
+      }
+    }
+    w.cloud = std::move(c);
+  }
+
   FabricSpec parse_fabric(const YAML::Node& n) {
     FabricSpec f;
     if (!r_.expect_map(n, "'fabric'", kFabricKeys) && !n.IsMap()) return f;

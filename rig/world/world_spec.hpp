@@ -33,6 +33,35 @@ struct ApplianceSpec {
   std::optional<std::uint16_t> fault;  // starts with 0x88 "fault occurred" and this 0x89 code
 };
 
+// A simulated AiSEG2 unit (devices/aiseg2/unit.hpp).
+struct UnitSpec {
+  std::string id;
+  std::string model = "MKN704";
+  std::string device_code = "99999-50072";
+  std::string access_password;  // empty: factory (DOMAIN R32)
+  std::string firmware = "Ver.2.97I-03";
+  std::optional<sim::Ipv4> address;  // its controller node; default: planned like the appliances
+  std::string web_address = "127.0.0.1";
+  std::uint16_t web_port = 0;  // 0: a free port
+  sim::Duration install_time = std::chrono::minutes(30);
+  sim::Duration reboot_time = std::chrono::minutes(2);
+  bool single_bank = false;
+  bool online = true;  // false: no cloud (firmware checks fail offline, DOMAIN R10)
+};
+
+// The cloud's firmware distribution (the rest of the cloud is issue 4).
+struct CloudSpec {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;
+  struct Firmware {
+    std::string model;
+    std::string version;
+    std::string release_notes;
+    std::size_t size = 65536;  // bytes of the image the rig makes up
+  };
+  std::vector<Firmware> firmware;
+};
+
 struct FabricSpec {
   enum class Kind { Auto, Udp, Local };
   Kind kind = Kind::Auto;      // Auto: real sockets in real time, in-process in virtual time
@@ -49,6 +78,8 @@ struct WorldSpec {
   sim::Duration physics_step = std::chrono::seconds(60);
   FabricSpec fabric;
   std::vector<ApplianceSpec> appliances;
+  std::vector<UnitSpec> units;
+  std::optional<CloudSpec> cloud;
 };
 
 struct WorldLoad {

@@ -39,7 +39,8 @@ class Served:
         raise AssertionError(f"serve never said ready: {self.lines} {self.proc.stderr.read()}")
 
     def nodes(self):
-        return [l.split()[2] for l in self.lines if l.startswith("echonet-node ")]
+        """Every ECHONET Lite node: the appliances' and the units' controller nodes."""
+        return [l.split()[2] for l in self.lines if l.startswith(("echonet-node ", "aiseg2-unit "))]
 
     def stop(self, sig=signal.SIGTERM):
         if self.proc.poll() is None:
@@ -98,7 +99,9 @@ def test_unknown_subcommand_is_bad_input():
 
 def test_serve_prints_every_endpoint_then_ready_and_stops_on_sigterm():
     with Served(DEMO, "--base-address", "127.73.1.0") as s:
-        assert len(s.nodes()) == 8
+        assert len(s.nodes()) == 9  # 8 appliances and the AiSEG2's controller node
+        assert any(l.startswith("aiseg2-web hems http://127.0.0.1:") for l in s.lines)
+        assert any(l.startswith("cloud cloud http://127.0.0.1:") for l in s.lines)
         assert all(n.startswith("127.73.1.") and n.endswith(":3610") for n in s.nodes())
         assert any(l.startswith("echonet-multicast ") for l in s.lines)
         assert s.stop(signal.SIGTERM) == 0

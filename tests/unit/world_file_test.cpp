@@ -137,3 +137,32 @@ TEST_F(WorldFile, DurationsAndAddresses) {
 }
 
 }  // namespace
+
+namespace {
+TEST_F(WorldFile, UnitsAndTheCloudAreCheckedToo) {
+  auto l = load(R"(world: w
+appliances: []
+units:
+  - {id: hems, model: MKN999, device_code: "12345-6789"}
+cloud:
+  firmware:
+    MKN704: {latest: Ver.2.98A-03}
+    XYZ1: {latest: Ver.1}
+)");
+  ASSERT_FALSE(l.spec);
+  const std::string e = errors(l);
+  EXPECT_NE(e.find("w.yaml:4:23: 'MKN999' is not an AiSEG2 model"), std::string::npos) << e;
+  EXPECT_NE(e.find("DOMAIN R2"), std::string::npos) << e;
+  EXPECT_NE(e.find("w.yaml:4:44: device code: 9 digits"), std::string::npos) << "a 9-digit device code is refused (R32): " << e;
+  EXPECT_NE(e.find("w.yaml:8:5: 'XYZ1' is not an AiSEG2 model"), std::string::npos) << e;
+}
+
+TEST_F(WorldFile, BundledDemoHouseHasAUnitAndItsCloud) {
+  auto l = load_world_file(HEMSRIG_SOURCE_DIR "/scenarios/worlds/demo-house.yaml", lib_);
+  ASSERT_TRUE(l.spec) << errors(l);
+  ASSERT_EQ(l.spec->units.size(), 1u);
+  EXPECT_EQ(l.spec->units[0].model, "MKN704");
+  ASSERT_TRUE(l.spec->cloud);
+  EXPECT_EQ(l.spec->cloud->firmware.at(0).model, "MKN704");
+}
+}  // namespace
