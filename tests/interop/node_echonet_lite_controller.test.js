@@ -131,8 +131,7 @@ function buildLink() {
   }
 }
 
-// The demo house with one address of el0 per node. (`--base-address 10.250.0.0` would be the
-// way, but the address plan only hands out 127/8 addresses: see README.md.)
+// The demo house with one address of el0 per node, each the address the test added to el0.
 function worldOnLink(dir) {
   // The appliances only: the unit and the cloud of the demo house are not this test's subject.
   const text = fs.readFileSync(serve.demoHouse(), 'utf8').split(/^units:/m)[0];
