@@ -49,8 +49,21 @@ class UnitInHouse : public ::testing::Test {
   }
   sim::Engine& engine() { return world_->engine(); }
 
+  // The cloud's firmware distribution on a real loopback HTTP server; returns its URL.
+  std::string start_cloud(std::string release_notes) {
+    distribution_.publish("MKN704", "Ver.2.98A-03", std::move(release_notes), Bytes(4096, 0x42));
+    distribution_.add_routes(router_);
+    cloud_ = std::make_unique<http::HttpServer>(engine(), router_.handler());
+    auto ep = cloud_->listen("127.0.0.1", 0);
+    return ep.ok() ? "http://127.0.0.1:" + std::to_string(ep->port()) : std::string{};
+  }
+  void TearDown() override { cloud_.reset(); }
+
   echonet::ProfileLibrary lib_;
   std::unique_ptr<rig::World> world_;
+  cloud::FirmwareDistribution distribution_;
+  http::Router router_;
+  std::unique_ptr<http::HttpServer> cloud_;
 };
 
 TEST_F(UnitInHouse, OnlyTheThreeModelsAreUnits) {  // DOMAIN R2
@@ -99,15 +112,9 @@ TEST_F(UnitInHouse, VoiceSceneSetsEveryApplianceThroughEchonetLite) {  // DOMAIN
 
 TEST_F(UnitInHouse,
        FirmwareUpdateOverHttpRebootsTheUnitForRealAndKeepsItsRegistry) {  // DOMAIN R11, R12
-  cloud::FirmwareDistribution distribution;
-  distribution.publish("MKN704", "Ver.2.98A-03", "不具合を修正しました。", Bytes(4096, 0x42));
-  http::Router router;
-  distribution.add_routes(router);
-  http::HttpServer cloud(engine(), router.handler());
-  auto ep = cloud.listen("127.0.0.1", 0);
-  ASSERT_TRUE(ep.ok());
   UnitOptions o;
-  o.cloud_url = "http://127.0.0.1:" + std::to_string(ep->port());
+  o.cloud_url = start_cloud("不具合を修正しました。");
+  ASSERT_FALSE(o.cloud_url.empty());
   auto u = make_unit(o);
   int instance_lists = 0;
   world_->fabric().observe([&](sim::Direction d, const sim::Datagram& dg, sim::Time) {
@@ -142,15 +149,9 @@ TEST_F(UnitInHouse,
 }
 
 TEST_F(UnitInHouse, PowerCutDuringInstallBootsThePreviousVersion) {
-  cloud::FirmwareDistribution distribution;
-  distribution.publish("MKN704", "Ver.2.98A-03", "", Bytes(1024, 0x42));
-  http::Router router;
-  distribution.add_routes(router);
-  http::HttpServer cloud(engine(), router.handler());
-  auto ep = cloud.listen("127.0.0.1", 0);
-  ASSERT_TRUE(ep.ok());
   UnitOptions o;
-  o.cloud_url = "http://127.0.0.1:" + std::to_string(ep->port());
+  o.cloud_url = start_cloud("");
+  ASSERT_FALSE(o.cloud_url.empty());
   auto u = make_unit(o);
   ASSERT_TRUE(u->power_on().ok());
   ASSERT_TRUE(u->firmware().check().ok());
