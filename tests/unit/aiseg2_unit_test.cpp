@@ -8,6 +8,9 @@
 #include "devices/cloud/firmware_distribution.hpp"
 #include "rig/world/world.hpp"
 #include "sim/http/http_server.hpp"
+#include "tests/unit/http_wire.hpp"
+
+#include <nlohmann/json.hpp>
 
 using namespace hemsrig;
 using namespace hemsrig::aiseg2;
@@ -178,6 +181,77 @@ TEST_F(UnitInHouse, WithoutACloudTheFirmwareCheckFailsOffline) {  // DOMAIN R10
   ASSERT_TRUE(engine().run_until([&] { return u->firmware().state() != FirmwareState::Checking; },
                                  std::chrono::minutes(1)));
   EXPECT_NE(u->firmware().screen().find("インターネット"), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+namespace wire = hemsrig::testing;
+
+// Real time on real sockets: a program written for the real unit's pages
+// (here curl with digest auth) lists the appliances and switches a light,
+// and the light itself changes over ECHONET Lite.
+TEST(UnitWebInHouse, PagesListTheAppliancesAndTheAsyncControlReachesTheLight) {
+  echonet::ProfileLibrary lib;
+  ASSERT_TRUE(lib.load_yaml(echonet::ProfileLibrary::bundled_dir()).ok());
+  auto load = rig::load_world_text(R"(world: web-house
+fabric: {base_address: 127.87.0.0}
+appliances:
+  - {id: ac, name: リビングエアコン, class: home_air_conditioner}
+  - {id: light, name: ダウンライト, class: lighting_system}
+units:
+  - {id: hems, model: MKN713, web: {address: 127.0.0.1, port: 0}}
+)",
+                                   "web-house.yaml", lib);
+  ASSERT_TRUE(load.spec);
+  rig::WorldOptions wo;
+  wo.mode = sim::ClockMode::Realtime;
+  auto w = rig::World::create(*load.spec, lib, wo);
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  rig::World& world = **w;
+  ASSERT_TRUE(world.start().ok());
+  Unit& unit = *world.unit("hems");
+  ASSERT_TRUE(wire::pump_until(world.engine(), [&] { return unit.registry().size() == 2; }));
+  const std::string base = unit.web_url();
+  ASSERT_FALSE(base.empty());
+  const std::string auth = "--digest -u aiseg:9999950072 ";  // DOMAIN R32: the factory password
+
+  auto list = wire::run_beside<wire::CurlResult>(world.engine(), [&] {
+    return wire::curl(auth + wire::shell_quote(base + "/page/devices/device/32"));
+  });
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_NE(list.body.find("\"name\":\"リビングエアコン\""), std::string::npos);
+  EXPECT_NE(list.body.find("\"name\":\"ダウンライト\""), std::string::npos);
+
+  const std::string body =
+      R"(data={"token":"10000","nodeId":"2","eoj":"0x02a301","type":"0x92","device":{"onoff":"0x30","modulate":"-"}})";
+  auto change = wire::run_beside<wire::CurlResult>(world.engine(), [&] {
+    return wire::curl(auth + "-H 'X-Requested-With: XMLHttpRequest' --data-binary " +
+                      wire::shell_quote(body) + " " +
+                      wire::shell_quote(base + "/action/devices/device/32i1/change"));
+  });
+  ASSERT_EQ(change.status, 200) << change.body;
+  const auto reply = nlohmann::json::parse(change.body, nullptr, false);
+  ASSERT_EQ(reply.value("result", ""), "0") << change.body;
+  const std::string accept = reply.value("acceptId", "");
+  // Clients poll check a few times; the control must be done within that.
+  std::string result;
+  for (int i = 0; i < 6 && result != "0"; ++i) {
+    wire::pump_until(
+        world.engine(), [] { return false; }, std::chrono::milliseconds(500));
+    auto check = wire::run_beside<wire::CurlResult>(world.engine(), [&] {
+      return wire::curl(
+          auth + "--data-binary " +
+          wire::shell_quote(R"(data={"acceptId":")" + accept + R"(","type":"0x92"})") + " " +
+          wire::shell_quote(base + "/data/devices/device/32i1/check"));
+    });
+    result = nlohmann::json::parse(check.body, nullptr, false).value("result", "");
+  }
+  EXPECT_EQ(result, "0");
+  EXPECT_EQ(*world.appliance("light")->value(0x80), echonet::Bytes{0x30})
+      << "the light itself is on";
+  world.stop();
 }
 
 }  // namespace
