@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "devices/aiseg2/http_firmware_source.hpp"
+#include "devices/aiseg2/web/ssdp_responder.hpp"
 #include "devices/aiseg2/web/unit_web_site.hpp"
 #include "sim/http/http_server.hpp"
 #include "sim/http/router.hpp"
@@ -128,6 +129,8 @@ struct Unit::Parts : public ApplianceCommander, public UnitWebActions {
   std::unique_ptr<UnitWebSite> site;
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::HttpServer> server;
+  std::unique_ptr<SsdpResponder> ssdp;
+  std::uint16_t ssdp_port = 0;         // kept across reboots
   std::uint16_t web_port = 0;          // kept across reboots
   std::vector<ApplianceKey> web_keys;  // nodeId - 1 -> appliance
   std::map<std::string, ControlStatus> statuses;
@@ -161,6 +164,7 @@ Result<std::unique_ptr<Unit>> Unit::create(sim::Engine& engine, sim::Fabric& fab
   u->parts_ = std::make_unique<Parts>(*u);
   u->parts_->profiles = &profiles;
   u->parts_->web_port = options.web_port;
+  u->parts_->ssdp_port = options.ssdp_port;
 
   echonet::NodeOptions no;
   no.address = options.address;
@@ -237,6 +241,19 @@ void Unit::start_network() {
   }
   controller_->start();  // rediscovers the appliances
   up_ = true;
+  if (parts_->server && parts_->server->listening()) {
+    // DOMAIN R30: the app's LAN search (SSDP) finds the unit and its description.
+    SsdpOptions so;
+    so.bind_address = "239.255.255.250";
+    so.port = parts_->ssdp_port;
+    so.interface_address = options_.ssdp_interface;
+    so.location = web_url() + "/description.xml";
+    so.answering = options_.on_lan;
+    if (auto r = SsdpResponder::create(engine_, so)) {
+      parts_->ssdp = std::move(*r);
+      parts_->ssdp_port = parts_->ssdp->local_endpoint().port();
+    }
+  }
   refresh_web();
 }
 
@@ -244,6 +261,7 @@ void Unit::stop_network() {
   if (!up_) return;
   up_ = false;
   if (controller_) controller_->stop();
+  if (parts_) parts_->ssdp.reset();
   if (parts_ && parts_->server) parts_->server->stop();
   if (node_) node_->power_off();
 }
@@ -297,6 +315,16 @@ std::optional<std::string> Unit::key_of(const std::string& name) const {
   auto found = registry_.find_by_name(name);
   if (found.size() != 1) return std::nullopt;
   return to_string(found[0]->key);
+}
+
+std::pair<std::string, std::uint16_t> Unit::ssdp_endpoint() const {
+  if (!parts_->ssdp) return {"", 0};
+  return {"239.255.255.250", parts_->ssdp->local_endpoint().port()};
+}
+
+void Unit::set_on_lan(bool on) {
+  options_.on_lan = on;
+  if (parts_->ssdp) parts_->ssdp->set_answering(on);
 }
 
 std::string Unit::web_url() const {

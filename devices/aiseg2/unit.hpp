@@ -48,6 +48,11 @@ struct UnitOptions {
   std::string cloud_url;       // the cloud's base URL; empty: no cloud (checks fail offline)
   std::string web_address;     // where the local pages listen; empty: no web server
   std::uint16_t web_port = 0;  // 0: a free port (the real unit uses 80)
+  // DOMAIN R30/R31: the app finds the unit by an SSDP search on the home LAN.
+  // Off the LAN (false) the unit stays silent, so the link-code path can be tested.
+  bool on_lan = true;
+  std::uint16_t ssdp_port = 1900;            // 0: a free port (tests running side by side)
+  std::string ssdp_interface = "127.0.0.1";  // where the group 239.255.255.250 is joined
   FirmwareOptions firmware_options;
   ControllerOptions controller;
   // Names a person gave the appliances on the unit, by "address/eoj"
@@ -94,6 +99,10 @@ class Unit {
 
   // "http://127.0.0.1:PORT" while up and serving; empty otherwise.
   std::string web_url() const;
+  // Where the unit answers SSDP searches while up (group address and port); port 0 when not.
+  std::pair<std::string, std::uint16_t> ssdp_endpoint() const;
+  // DOMAIN R30/R31: move the unit onto or off the phone's LAN.
+  void set_on_lan(bool on);
 
   struct Parts;  // the pieces that need a stable address (in the .cpp)
 

@@ -8,6 +8,7 @@
 #include "devices/cloud/firmware_distribution.hpp"
 #include "rig/world/world.hpp"
 #include "sim/http/http_server.hpp"
+#include "sim/net/local_fabric.hpp"
 #include "tests/unit/http_wire.hpp"
 
 #include <nlohmann/json.hpp>
@@ -252,6 +253,43 @@ units:
   EXPECT_EQ(*world.appliance("light")->value(0x80), echonet::Bytes{0x30})
       << "the light itself is on";
   world.stop();
+}
+
+}  // namespace
+
+namespace {
+
+// DOMAIN R30/R31: the app searches the LAN for the unit (SSDP); a unit off the
+// phone's LAN is not found, which sends the app down the link-code path.
+TEST(UnitWebInHouse, TheAppsLanSearchFindsTheUnitOnlyOnTheSameLan) {
+  namespace wire = hemsrig::testing;
+  echonet::ProfileLibrary lib;
+  ASSERT_TRUE(lib.load_yaml(echonet::ProfileLibrary::bundled_dir()).ok());
+  sim::Engine engine(sim::EngineOptions{.mode = sim::ClockMode::Realtime});
+  sim::LocalFabric fabric(engine);
+  UnitOptions o;
+  o.address = sim::Ipv4({127, 88, 0, 1});
+  o.web_address = "127.0.0.1";
+  o.ssdp_port = 0;  // a port of its own: tests run side by side
+  auto unit = Unit::create(engine, fabric, lib, o);
+  ASSERT_TRUE(unit.ok()) << unit.error().message;
+  ASSERT_TRUE((*unit)->power_on().ok());
+  const auto [group, port] = (*unit)->ssdp_endpoint();
+  ASSERT_NE(port, 0);
+  const std::string search =
+      "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\nMX: 1\r\n"
+      "ST: urn:panasonic-com:service:p60AiSeg2DataService:1\r\n\r\n";
+  auto ask = [&, group = group, port = port] {
+    return wire::run_beside<std::vector<std::string>>(engine, [&] {
+      return wire::udp_exchange(group, port, search, std::chrono::milliseconds(800), 1,
+                                "127.0.0.1");
+    });
+  };
+  const auto found = ask();
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_NE(found[0].find((*unit)->web_url() + "/description.xml"), std::string::npos) << found[0];
+  (*unit)->set_on_lan(false);
+  EXPECT_TRUE(ask().empty()) << "a unit off the LAN answers nothing (DOMAIN R31)";
 }
 
 }  // namespace
