@@ -187,7 +187,11 @@ Result<std::unique_ptr<Unit>> Unit::create(sim::Engine& engine, sim::Fabric& fab
     if (e.kind == FirmwareEvent::Kind::ShuttingDown) self->stop_network();
     if (e.kind == FirmwareEvent::Kind::Booted && self->powered_) self->start_network();
   });
-  u->server_service_ = std::make_unique<ServerService>(engine, *code);
+  u->server_service_ = std::make_unique<ServerService>(engine, *code, options.server_service);
+  u->history_ = options.history ? options.history : std::make_shared<MemoryHistoryStore>();
+  u->energy_ = std::make_unique<EnergyAccounting>(engine, u->registry_, *u->history_);
+  // DOMAIN R50: re-registering the server service overwrites the accumulated data.
+  u->server_service_->set_on_history_wiped([self] { self->history_->wipe(); });
   u->voice_scenes_ = std::make_unique<VoiceSceneBook>(
       engine, u->lighting_scenes_, [self](std::string_view key) -> std::optional<std::uint16_t> {
         for (const auto* a : self->registry_.all()) {
@@ -240,6 +244,7 @@ void Unit::start_network() {
     if (ep) parts_->web_port = ep->port();  // the same port after every reboot
   }
   controller_->start();  // rediscovers the appliances
+  energy_->start();
   up_ = true;
   if (parts_->server && parts_->server->listening()) {
     // DOMAIN R30: the app's LAN search (SSDP) finds the unit and its description.
@@ -261,6 +266,7 @@ void Unit::stop_network() {
   if (!up_) return;
   up_ = false;
   if (controller_) controller_->stop();
+  if (energy_) energy_->stop();
   if (parts_) parts_->ssdp.reset();
   if (parts_ && parts_->server) parts_->server->stop();
   if (node_) node_->power_off();
@@ -269,16 +275,21 @@ void Unit::stop_network() {
 void Unit::on_controller_event(const ControllerEvent& e) {
   if (e.kind == EventKind::Discovered && registry_.find(e.key) == nullptr) {
     const std::uint16_t cls = e.key.eoj.class_code();
-    std::string name;
+    // The name a person gave it, else the class's title or short name, else its code:
+    // the first that the registry takes (a title may be longer than a name may be).
+    std::vector<std::string> names;
     if (auto it = options_.appliance_names.find(to_string(e.key));
         it != options_.appliance_names.end()) {
-      name = it->second;
-    } else if (const auto* p = parts_->profiles->find(cls)) {
-      name = p->title.empty() ? p->name : p->title;
-    } else {
-      name = fmt::format("0x{:04X}", cls);
+      names.push_back(it->second);
     }
-    (void)registry_.add(e.key, name, cls);
+    if (const auto* p = parts_->profiles->find(cls)) {
+      names.push_back(p->title);
+      names.push_back(p->name);
+    }
+    names.push_back(fmt::format("0x{:04X}", cls));
+    for (auto& name : names) {
+      if (!name.empty() && registry_.add(e.key, std::move(name), cls).ok()) break;
+    }
   }
   registry_.apply(e);
   if (e.kind == EventKind::Discovered || e.kind == EventKind::Ready ||

@@ -20,6 +20,7 @@
 #include "devices/aiseg2/appliance_controller.hpp"
 #include "devices/aiseg2/appliance_registry.hpp"
 #include "devices/aiseg2/device_code.hpp"
+#include "devices/aiseg2/energy_history.hpp"
 #include "devices/aiseg2/firmware.hpp"
 #include "devices/aiseg2/lighting_scene.hpp"
 #include "devices/aiseg2/model.hpp"
@@ -54,6 +55,10 @@ struct UnitOptions {
   std::uint16_t ssdp_port = 1900;            // 0: a free port (tests running side by side)
   std::string ssdp_interface = "127.0.0.1";  // where the group 239.255.255.250 is joined
   FirmwareOptions firmware_options;
+  ServerServiceOptions server_service;  // e.g. start registered (a unit already in use)
+  // Where the energy history is kept; shared so that it outlives the unit
+  // object (a store on disk in `serve`). Empty: a store in memory.
+  std::shared_ptr<HistoryStore> history;
   ControllerOptions controller;
   // Names a person gave the appliances on the unit, by "address/eoj"
   // ("127.10.0.1/0x013001"); others get their class title.
@@ -90,6 +95,8 @@ class Unit {
   const Firmware& firmware() const { return *firmware_; }
   ServerService& server_service() { return *server_service_; }
   LightingSceneBook& lighting_scenes() { return lighting_scenes_; }
+  HistoryStore& history() { return *history_; }
+  EnergyAccounting& energy() { return *energy_; }
   VoiceSceneBook& voice_scenes() { return *voice_scenes_; }
   // DOMAIN R70: sets every appliance of the scene through the controller;
   // `on_done` gets each appliance's outcome and resulting state.
@@ -124,6 +131,8 @@ class Unit {
   std::unique_ptr<FirmwareSource> firmware_source_;
   std::unique_ptr<Firmware> firmware_;
   std::unique_ptr<ServerService> server_service_;
+  std::shared_ptr<HistoryStore> history_;
+  std::unique_ptr<EnergyAccounting> energy_;
   LightingSceneBook lighting_scenes_;
   std::unique_ptr<VoiceSceneBook> voice_scenes_;
   std::unique_ptr<Parts> parts_;
