@@ -13,7 +13,7 @@ void add_serve_command(CLI::App& app) {
   struct Args {
     std::string world;
     ProfileSources profiles;
-    std::string interface_name, base_address, trace, pcap, run_for;
+    std::string interface_name, base_address, trace, pcap, run_for, state;
     std::uint64_t seed = 0;
   };
   auto args = std::make_shared<Args>();
@@ -31,6 +31,9 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--trace", args->trace, "Write a JSONL trace of every frame and state change");
   cmd->add_option("--pcap", args->pcap, "Write every frame sent to a pcap file");
   cmd->add_option("--seed", args->seed, "Random seed (default: the world file's)");
+  cmd->add_option("--state", args->state,
+                  "Keep the units' energy history in this folder (SQLite), across restarts")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--for", args->run_for,
                   "Stop by itself after this long (e.g. 30s); default: until a signal");
   cmd->callback([args] {
@@ -46,6 +49,7 @@ void add_serve_command(CLI::App& app) {
     if (args->seed != 0) opts.seed = args->seed;
     opts.trace_path = args->trace;
     opts.pcap_path = args->pcap;
+    opts.state_dir = args->state;
     if (!args->interface_name.empty()) opts.interface_name = args->interface_name;
     if (!args->base_address.empty()) {
       boost::system::error_code ec;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "devices/aiseg2/sqlite_history_store.hpp"
 #include "sim/http/http_server.hpp"
 #include "sim/net/address_plan.hpp"
 #include "sim/net/local_fabric.hpp"
@@ -167,6 +168,14 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
     uo.firmware_options.reboot_time = us.reboot_time;
     uo.firmware_options.banks = us.single_bank ? aiseg2::BankMode::Single : aiseg2::BankMode::Dual;
     uo.appliance_names = names;
+    if (!options.state_dir.empty()) {
+      auto store =
+          aiseg2::SqliteHistoryStore::open(options.state_dir + "/" + us.id + "-history.sqlite");
+      if (!store)
+        return make_error(store.error().code,
+                          fmt::format("unit {}: {}", us.id, store.error().message));
+      uo.history = std::move(*store);
+    }
     auto unit = aiseg2::Unit::create(*w->engine_, *w->fabric_, profiles, std::move(uo));
     if (!unit)
       return make_error(unit.error().code, fmt::format("unit {}: {}", us.id, unit.error().message));

@@ -34,6 +34,9 @@ struct WorldOptions {
   std::string pcap_path;                      // pcap of every frame sent; empty: none
   std::optional<std::string> interface_name;  // overrides the file's fabric interface
   std::optional<sim::Ipv4> base_address;      // overrides the file's base address
+  // Where units keep their energy history (SQLite, <dir>/<unit>-history.sqlite),
+  // so a restarted rig keeps it; empty: in memory.
+  std::string state_dir;
 };
 
 // One line of `serve`'s endpoint list.

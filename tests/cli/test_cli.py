@@ -161,3 +161,11 @@ def test_mra_folder_makes_any_class_servable(tmp_path):
         import json
         objs = [o for n in json.loads(r.stdout) for o in n["objects"] if o["eoj"] == "0x013501"]
         assert objs and objs[0]["properties"]["0x80"] in ("30", "31")
+
+
+def test_serve_keeps_the_units_history_in_the_state_folder(tmp_path):
+    with Served(DEMO, "--base-address", "127.73.5.0", "--state", tmp_path) as s:
+        assert (tmp_path / "hems-history.sqlite").exists()
+        assert s.stop() == 0
+    r = run("serve", DEMO, "--state", tmp_path / "missing", "--for", "1s")
+    assert r.returncode == 2
