@@ -379,3 +379,18 @@ appliances:
 }
 
 }  // namespace
+
+namespace {
+TEST_F(UnitInHouse, EachOfTheThreeModelsRunsAsAUnit) {  // DOMAIN R2
+  for (const char* model : {"MKN704", "MKN705", "MKN713"}) {
+    UnitOptions o;
+    o.model = model;
+    auto u = make_unit(o);
+    ASSERT_TRUE(u);
+    ASSERT_TRUE(u->power_on().ok()) << model;
+    EXPECT_TRUE(all_found(*u)) << model;
+    EXPECT_EQ(u->model().name, model);
+    u->power_off();
+  }
+}
+}  // namespace
