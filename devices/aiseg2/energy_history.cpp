@@ -1,5 +1,7 @@
 #include "devices/aiseg2/energy_history.hpp"
 
+#include "sim/echonet/energy_unit.hpp"
+
 namespace hemsrig::aiseg2 {
 
 namespace {
@@ -18,28 +20,7 @@ const echonet::Bytes* prop(const RegisteredAppliance& a, std::uint8_t epc) {
 // 0xE1 of the smart meter: kWh per count.
 double meter_unit_kwh(const RegisteredAppliance& meter) {
   const echonet::Bytes* u = prop(meter, 0xE1);
-  switch (u ? (*u)[0] : 0x01) {
-    case 0x00:
-      return 1.0;
-    case 0x01:
-      return 0.1;
-    case 0x02:
-      return 0.01;
-    case 0x03:
-      return 0.001;
-    case 0x04:
-      return 0.0001;
-    case 0x0A:
-      return 10.0;
-    case 0x0B:
-      return 100.0;
-    case 0x0C:
-      return 1000.0;
-    case 0x0D:
-      return 10000.0;
-    default:
-      return 0.1;
-  }
+  return echonet::energy_unit_kwh(u ? (*u)[0] : 0x01);
 }
 
 }  // namespace

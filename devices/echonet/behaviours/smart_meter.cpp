@@ -5,37 +5,13 @@
 #include <cmath>
 
 #include "devices/echonet/behaviours/physics.hpp"
+#include "sim/echonet/energy_unit.hpp"
 
 namespace hemsrig::echonet {
 
 namespace {
 
 // 0xE1 unit code -> kWh per count.
-double unit_kwh(std::int64_t code) {
-  switch (code) {
-    case 0x00:
-      return 1.0;
-    case 0x01:
-      return 0.1;
-    case 0x02:
-      return 0.01;
-    case 0x03:
-      return 0.001;
-    case 0x04:
-      return 0.0001;
-    case 0x0A:
-      return 10.0;
-    case 0x0B:
-      return 100.0;
-    case 0x0C:
-      return 1000.0;
-    case 0x0D:
-      return 10000.0;
-    default:
-      return 0.1;
-  }
-}
-
 class SmartMeter : public Behaviour {
  public:
   explicit SmartMeter(const BehaviourParams& p)
@@ -80,7 +56,8 @@ class SmartMeter : public Behaviour {
     std::int64_t digits = read_int(0xD7);
     if (digits <= 0 || digits > 8) digits = 8;
     const auto modulo = static_cast<std::int64_t>(std::pow(10.0, static_cast<double>(digits)));
-    return static_cast<std::int64_t>(kwh / unit_kwh(read_int(0xE1)) /
+    return static_cast<std::int64_t>(kwh /
+                                     energy_unit_kwh(static_cast<std::uint8_t>(read_int(0xE1))) /
                                      static_cast<double>(coefficient)) %
            modulo;
   }
