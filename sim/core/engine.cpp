@@ -72,8 +72,9 @@ bool Engine::run_virtual(Time deadline, const std::function<bool()>* pred) {
     io_.poll();
     if (io_.stopped()) io_.restart();
     if (satisfied()) return true;
-    if (in_flight_ > 0) {
+    if (in_flight_ > parked_) {
       // Real I/O is under way: wait for it (bounded, then look again) instead of jumping.
+      // Parked requests wait on simulated time themselves, so they do not count.
       io_.run_one_for(std::chrono::milliseconds(10));
       continue;
     }

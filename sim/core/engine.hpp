@@ -90,6 +90,32 @@ class Engine {
   InFlight begin_io() { return InFlight(this); }
   std::size_t in_flight() const { return in_flight_; }
 
+  // A server in this process that holds a request until simulated time moves
+  // on (a long poll, a Google EXECUTE that waits for the unit) parks it: the
+  // client's InFlight then no longer stops virtual time. Hold the token from
+  // the moment the answer is deferred until it is sent.
+  class Parked {
+   public:
+    Parked() = default;
+    explicit Parked(Engine* e) : engine_(e) { ++engine_->parked_; }
+    Parked(Parked&& o) noexcept : engine_(std::exchange(o.engine_, nullptr)) {}
+    Parked& operator=(Parked&& o) noexcept {
+      release();
+      engine_ = std::exchange(o.engine_, nullptr);
+      return *this;
+    }
+    Parked(const Parked&) = delete;
+    Parked& operator=(const Parked&) = delete;
+    ~Parked() { release(); }
+    void release() {
+      if (engine_ != nullptr) --std::exchange(engine_, nullptr)->parked_;
+    }
+
+   private:
+    Engine* engine_ = nullptr;
+  };
+  Parked park() { return Parked(this); }
+
   // The world's one random source, seeded by EngineOptions::seed.
   std::mt19937_64& rng() { return rng_; }
 
@@ -131,6 +157,7 @@ class Engine {
   TimerId next_id_ = 1;
   std::atomic<bool> stop_requested_{false};
   std::size_t in_flight_ = 0;
+  std::size_t parked_ = 0;
   std::mt19937_64 rng_;
 };
 

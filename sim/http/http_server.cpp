@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -36,7 +37,7 @@ bool is_parse_error(const boost::system::error_code& ec) {
 struct HttpServer::Shared {
   explicit Shared(net::io_context& io_context) : io(io_context) {}
   net::io_context& io;
-  Handler handler;
+  AsyncHandler handler;
   HttpServerOptions options;
   HttpServerCounters counters;
   std::optional<tcp::acceptor> acceptor;
@@ -121,18 +122,29 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     request.remote_address = remote_;
     ++shared_->counters.requests;
-    HttpResponse response;
+    const unsigned version = req.version();
+    const bool keep_alive = req.keep_alive();
+    // The answer may come now or later: the Responder keeps the session alive until then
+    // (a stopped server drops it).
+    Responder respond = [self = shared_from_this(), version, keep_alive](HttpResponse response) {
+      if (self->stopped_) return;
+      bool keep = keep_alive;
+      if (const auto* c = response.header("Connection"); c && beast::iequals(*c, "close")) {
+        keep = false;
+      }
+      // Posted, so that a handler answering from inside itself does not write re-entrantly.
+      net::post(self->stream_.get_executor(),
+                [self, response = std::move(response), version, keep]() mutable {
+                  if (self->stopped_) return;
+                  self->send(std::move(response), version, keep);
+                });
+    };
     try {
-      response = shared_->handler(request);
+      shared_->handler(request, std::move(respond));
     } catch (const std::exception&) {
-      response = HttpResponse::error(500);
+      // A handler that threw before answering: 500 (a second answer would be dropped by send()).
+      if (!stopped_ && !sending_) send(HttpResponse::error(500), version, false);
     }
-    if (stopped_) return;
-    bool keep_alive = req.keep_alive();
-    if (const auto* c = response.header("Connection"); c && beast::iequals(*c, "close")) {
-      keep_alive = false;
-    }
-    send(std::move(response), req.version(), keep_alive);
   }
 
   void on_error(const boost::system::error_code& ec) {
@@ -146,6 +158,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void send(HttpResponse response, unsigned version, bool keep_alive) {
+    if (sending_) return;  // one answer per request
+    sending_ = true;
     response_ = {};
     response_.version(version);
     response_.result(static_cast<unsigned>(response.status));
@@ -170,6 +184,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_write(bool close_after, boost::system::error_code ec, std::size_t) {
+    sending_ = false;
     if (ec) return close();
     if (stopped_) return;
     if (close_after) return linger();
@@ -209,6 +224,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t id_;
   std::string remote_;
   bool stopped_ = false;
+  bool sending_ = false;
 };
 
 void do_accept(const std::shared_ptr<HttpServer::Shared>& shared) {
@@ -239,6 +255,20 @@ void do_accept(const std::shared_ptr<HttpServer::Shared>& shared) {
 }  // namespace
 
 HttpServer::HttpServer(sim::Engine& engine, Handler handler, HttpServerOptions options)
+    : HttpServer(
+          engine,
+          AsyncHandler([handler = std::move(handler)](const HttpRequest& r, Responder respond) {
+            HttpResponse response;
+            try {
+              response = handler(r);
+            } catch (const std::exception&) {
+              response = HttpResponse::error(500);
+            }
+            respond(std::move(response));
+          }),
+          std::move(options)) {}
+
+HttpServer::HttpServer(sim::Engine& engine, AsyncHandler handler, HttpServerOptions options)
     : engine_(engine), shared_(std::make_shared<Shared>(engine.io())) {
   shared_->handler = std::move(handler);
   shared_->options = std::move(options);

@@ -46,6 +46,10 @@ struct HttpServerCounters {
 class HttpServer {
  public:
   HttpServer(sim::Engine& engine, Handler handler, HttpServerOptions options = {});
+  // Handlers that may answer later (Router::async_handler()). A connection
+  // whose answer is pending reads nothing more until it is sent; a deferred
+  // answer for a connection that closed meanwhile is dropped.
+  HttpServer(sim::Engine& engine, AsyncHandler handler, HttpServerOptions options = {});
   ~HttpServer();  // stop()
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <exception>
+#include <memory>
+#include <optional>
+#include <utility>
 
 namespace hemsrig::http {
 
@@ -27,9 +30,20 @@ bool is_param(const std::string& segment) {
 }  // namespace
 
 Router& Router::add(std::string method, std::string pattern, Handler handler, RouteAccess access) {
+  return add_route(std::move(method), std::move(pattern), std::move(handler), nullptr, access);
+}
+
+Router& Router::add_async(std::string method, std::string pattern, AsyncHandler handler,
+                          RouteAccess access) {
+  return add_route(std::move(method), std::move(pattern), nullptr, std::move(handler), access);
+}
+
+Router& Router::add_route(std::string method, std::string pattern, Handler handler,
+                          AsyncHandler async, RouteAccess access) {
   Route r;
   r.method = std::move(method);
   r.handler = std::move(handler);
+  r.async = std::move(async);
   r.access = access;
   if (pattern == "*" || (pattern.size() >= 2 && pattern.ends_with("/*"))) {
     r.kind = Kind::Prefix;
@@ -87,6 +101,12 @@ bool Router::matches(const Route& route, const std::string& path,
 }
 
 HttpResponse Router::dispatch(const HttpRequest& request) const {
+  std::optional<HttpResponse> answer;
+  dispatch_async(request, [&answer](HttpResponse r) { answer = std::move(r); });
+  return answer ? std::move(*answer) : HttpResponse::error(500);
+}
+
+void Router::dispatch_async(const HttpRequest& request, Responder respond) const {
   std::vector<std::string> allowed;
   const Route* chosen = nullptr;
   std::map<std::string, std::string> params;
@@ -105,22 +125,42 @@ HttpResponse Router::dispatch(const HttpRequest& request) const {
 
   const bool guarded = chosen == nullptr || chosen->access == RouteAccess::Guarded;
   if (guarded && guard_) {
-    if (auto refused = guard_(request)) return std::move(*refused);
+    if (auto refused = guard_(request)) return respond(std::move(*refused));
   }
   if (chosen == nullptr) {
-    if (allowed.empty()) return HttpResponse::error(404);
+    if (allowed.empty()) return respond(HttpResponse::error(404));
     std::string allow;
     for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
-    return HttpResponse::error(405).set_header("Allow", allow);
+    return respond(HttpResponse::error(405).set_header("Allow", allow));
   }
-  try {
-    if (params.empty()) return chosen->handler(request);
-    HttpRequest with_params = request;
+  HttpRequest with_params;
+  const HttpRequest* req = &request;
+  if (!params.empty()) {
+    with_params = request;
     with_params.path_params = std::move(params);
-    return chosen->handler(with_params);
-  } catch (const std::exception&) {
-    return HttpResponse::error(500);
+    req = &with_params;
   }
+  if (chosen->async) {
+    // A throw before the handler kept its Responder becomes 500; one after it is the handler's.
+    auto answered = std::make_shared<bool>(false);
+    Responder once = [answered, respond](HttpResponse r) {
+      if (std::exchange(*answered, true)) return;
+      respond(std::move(r));
+    };
+    try {
+      chosen->async(*req, once);
+    } catch (const std::exception&) {
+      once(HttpResponse::error(500));
+    }
+    return;
+  }
+  HttpResponse response;
+  try {
+    response = chosen->handler(*req);
+  } catch (const std::exception&) {
+    response = HttpResponse::error(500);
+  }
+  respond(std::move(response));
 }
 
 }  // namespace hemsrig::http

@@ -22,6 +22,11 @@
 namespace hemsrig::http {
 
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
+// Deferred answers (a long poll, a call that waits on the simulation): the
+// handler keeps the Responder and calls it once, now or later, on the
+// engine's thread. Calling it after the client went away is harmless.
+using Responder = std::function<void(HttpResponse)>;
+using AsyncHandler = std::function<void(const HttpRequest&, Responder)>;
 // Returns a response to send instead of running the route (a 401), or nullopt to go on.
 using Guard = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
 
@@ -37,12 +42,22 @@ class Router {
   Router& post(std::string pattern, Handler handler, RouteAccess access = RouteAccess::Guarded) {
     return add("POST", std::move(pattern), std::move(handler), access);
   }
+  // A route that answers later through its Responder.
+  Router& add_async(std::string method, std::string pattern, AsyncHandler handler,
+                    RouteAccess access = RouteAccess::Guarded);
   void set_guard(Guard guard) { guard_ = std::move(guard); }
 
+  // Synchronous dispatch; an async route that has not answered by the time
+  // its handler returns yields 500 here (use dispatch_async for those).
   HttpResponse dispatch(const HttpRequest& request) const;
+  void dispatch_async(const HttpRequest& request, Responder respond) const;
   // A handler for HttpServer that dispatches through this router (which must outlive it).
   Handler handler() const {
     return [this](const HttpRequest& r) { return dispatch(r); };
+  }
+  AsyncHandler async_handler() const {
+    return
+        [this](const HttpRequest& r, Responder respond) { dispatch_async(r, std::move(respond)); };
   }
   std::size_t size() const { return routes_.size(); }
 
@@ -54,11 +69,14 @@ class Router {
     Kind kind = Kind::Exact;
     std::vector<std::string> segments;  // Segments: split pattern; Prefix: {prefix}
     Handler handler;
+    AsyncHandler async;  // set instead of handler for add_async routes
     RouteAccess access = RouteAccess::Guarded;
   };
   // Fills `params` when the route's pattern matches `path`.
   static bool matches(const Route& route, const std::string& path,
                       std::map<std::string, std::string>& params);
+  Router& add_route(std::string method, std::string pattern, Handler handler, AsyncHandler async,
+                    RouteAccess access);
 
   std::vector<Route> routes_;
   Guard guard_;

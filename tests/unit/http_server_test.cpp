@@ -237,3 +237,56 @@ TEST(HttpServer, StopClosesOpenConnectionsAndTheListener) {
   // And it may listen again.
   EXPECT_TRUE(s.server->listen("127.0.0.1", 0).ok());
 }
+
+TEST(HttpRouter, AsyncRouteAnswersThroughItsResponderAndOnlyOnce) {
+  Router router;
+  Responder kept;
+  router.add_async("GET", "/later", [&](const HttpRequest&, Responder r) { kept = std::move(r); });
+  std::vector<int> answers;
+  router.dispatch_async(HttpRequest::make("GET", "/later"),
+                        [&](HttpResponse r) { answers.push_back(r.status); });
+  EXPECT_TRUE(answers.empty());
+  kept(HttpResponse::text(202, "done"));
+  kept(HttpResponse::text(200, "again"));  // a second answer is dropped
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0], 202);
+  // Unknown paths still answer at once through the same entry.
+  router.dispatch_async(HttpRequest::make("GET", "/nope"),
+                        [&](HttpResponse r) { answers.push_back(r.status); });
+  EXPECT_EQ(answers.back(), 404);
+}
+
+TEST(HttpServer, DeferredAnswerArrivesLaterAndTheConnectionStaysUsable) {
+  sim::Engine engine{sim::EngineOptions{sim::ClockMode::Realtime}};
+  Router router;
+  router.add_async("GET", "/wait", [&](const HttpRequest&, Responder respond) {
+    engine.after(std::chrono::milliseconds(50),
+                 [respond] { respond(HttpResponse::text(200, "waited")); });
+  });
+  router.add("GET", "/now", [](const HttpRequest&) { return ok("now"); });
+  HttpServer server(engine, router.async_handler());
+  auto bound = server.listen("127.0.0.1", 0);
+  ASSERT_TRUE(bound.ok());
+  const std::string got = run_beside<std::string>(engine, [&] {
+    return raw_exchange(
+        *bound, "GET /wait HTTP/1.1\r\nHost: x\r\n\r\nGET /now HTTP/1.1\r\nHost: x\r\n\r\n", 2);
+  });
+  const auto responses = split_responses(got);
+  ASSERT_EQ(responses.size(), 2u) << got;
+  EXPECT_EQ(responses[0].body, "waited");  // in order, on one connection
+  EXPECT_EQ(responses[1].body, "now");
+}
+
+TEST(Engine, ParkedRequestLetsVirtualTimeJump) {
+  // A client request in flight holds virtual time; once the server parks it
+  // (it waits for simulated time), a 10-minute timer may fire.
+  sim::Engine engine;
+  auto in_flight = engine.begin_io();
+  bool fired = false;
+  engine.after(std::chrono::minutes(10), [&] { fired = true; });
+  sim::Engine::Parked parked = engine.park();
+  EXPECT_TRUE(engine.run_until([&] { return fired; }, std::chrono::hours(1)));
+  EXPECT_EQ(engine.now(), sim::Time(std::chrono::minutes(10)));
+  parked.release();
+  in_flight.release();
+}
