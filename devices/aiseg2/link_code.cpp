@@ -100,4 +100,13 @@ std::optional<LinkCode> LinkCodeBook::live_code(std::string_view club_id) const 
   return r.code;
 }
 
+std::vector<LinkCodeBook::Issued> LinkCodeBook::issued() const {
+  std::vector<Issued> out;
+  for (const auto& [code, record] : records_) {
+    if (record.state == State::Replaced) continue;
+    out.push_back(Issued{record.code, record.state == State::Used});
+  }
+  return out;
+}
+
 }  // namespace hemsrig::aiseg2

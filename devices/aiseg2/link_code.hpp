@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sim/core/engine.hpp"
 #include "sim/core/result.hpp"
@@ -49,6 +50,14 @@ class LinkCodeBook {
 
   // The code `club_id` may still use, if any (not used, not expired).
   std::optional<LinkCode> live_code(std::string_view club_id) const;
+
+  // Every code issued and not replaced, with whether it was used: what the
+  // unit reports to the cloud, which checks the app's code against it.
+  struct Issued {
+    LinkCode code;
+    bool used = false;
+  };
+  std::vector<Issued> issued() const;
 
   const LinkCodeOptions& options() const { return options_; }
 

@@ -191,6 +191,7 @@ Result<Screen> ServerService::press(Button b) {
         // registration is overwritten.
         if (overwrote && on_history_wiped_) on_history_wiped_();
         if (on_registered_) on_registered_(*registration_);
+        if (on_changed_) on_changed_();
         return go(ScreenId::ServiceGuide);
       }
       return go(ScreenId::HouseholdInfo);
@@ -245,6 +246,7 @@ Result<Screen> ServerService::issue_link_code(std::string_view club_id) {
                       "(DOMAIN R53)");
   }
   last_link_code_ = link_codes_.issue(club_id);
+  if (on_changed_) on_changed_();
   return go(ScreenId::LinkCodeIssued);
 }
 

@@ -118,6 +118,8 @@ class ServerService {
   // DOMAIN R50: called when a registration overwrites an earlier one, at the
   // final 決定 (the point of no return): the unit's accumulated data is lost.
   void set_on_history_wiped(std::function<void()> fn) { on_history_wiped_ = std::move(fn); }
+  // Called after anything the cloud is told of changed: a registration, a link code issued.
+  void set_on_changed(std::function<void()> fn) { on_changed_ = std::move(fn); }
   // Called when a registration completes (the cloud hooks in here later).
   void set_on_registered(std::function<void(const Registration&)> fn) {
     on_registered_ = std::move(fn);
@@ -176,6 +178,7 @@ class ServerService {
   std::vector<SpeakerUser> speaker_users_;
   std::function<void()> on_history_wiped_;
   std::function<void(const Registration&)> on_registered_;
+  std::function<void()> on_changed_;
 
   ScreenId current_ = ScreenId::DeviceCodeEntry;
   // The registration in progress.

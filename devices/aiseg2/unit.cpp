@@ -191,7 +191,21 @@ Result<std::unique_ptr<Unit>> Unit::create(sim::Engine& engine, sim::Fabric& fab
   u->history_ = options.history ? options.history : std::make_shared<MemoryHistoryStore>();
   u->energy_ = std::make_unique<EnergyAccounting>(engine, u->registry_, *u->history_);
   // DOMAIN R50: re-registering the server service overwrites the accumulated data.
-  u->server_service_->set_on_history_wiped([self] { self->history_->wipe(); });
+  u->server_service_->set_on_history_wiped([self] {
+    self->history_->wipe();
+    ++self->history_epoch_;
+  });
+  u->server_service_->set_on_changed([self] { self->cloud_state_changed(); });
+  if (!options.cloud_url.empty()) {
+    auto so = options.cloud_session;
+    so.cloud_url = options.cloud_url;
+    u->cloud_session_ = std::make_unique<CloudSession>(
+        engine, std::move(so), [self] { return self->cloud_hello(); },
+        [self] { return self->cloud_state(); },
+        [self](const nlohmann::json& c, std::function<void(nlohmann::json)> done) {
+          self->cloud_execute(c, std::move(done));
+        });
+  }
   u->voice_scenes_ = std::make_unique<VoiceSceneBook>(
       engine, u->lighting_scenes_, [self](std::string_view key) -> std::optional<std::uint16_t> {
         for (const auto* a : self->registry_.all()) {
@@ -246,6 +260,7 @@ void Unit::start_network() {
   controller_->start();  // rediscovers the appliances
   energy_->start();
   up_ = true;
+  if (cloud_session_) cloud_session_->start();  // hello again after every boot
   if (parts_->server && parts_->server->listening()) {
     // DOMAIN R30: the app's LAN search (SSDP) finds the unit and its description.
     SsdpOptions so;
@@ -265,6 +280,7 @@ void Unit::start_network() {
 void Unit::stop_network() {
   if (!up_) return;
   up_ = false;
+  if (cloud_session_) cloud_session_->stop();
   if (controller_) controller_->stop();
   if (energy_) energy_->stop();
   if (parts_) parts_->ssdp.reset();
@@ -296,6 +312,7 @@ void Unit::on_controller_event(const ControllerEvent& e) {
       e.kind == EventKind::StateChanged || e.kind == EventKind::Removed) {
     refresh_web();
   }
+  if (e.kind != EventKind::ControlResult && e.kind != EventKind::GetResult) cloud_state_changed();
 }
 
 void Unit::refresh_web() {
@@ -320,6 +337,20 @@ void Unit::refresh_web() {
 Status Unit::run_voice_scene(std::string_view name, std::function<void(SceneRun)> on_done) {
   if (!up_) return make_error("unit_down", fmt::format("unit {} is not running", options_.id));
   return voice_scenes_->run(name, *parts_, std::move(on_done));
+}
+
+ApplianceCommander& Unit::commander() {
+  return *parts_;
+}
+
+void Unit::cloud_state_changed() {
+  if (cloud_session_) cloud_session_->state_changed();
+}
+
+Status Unit::change_access_password(std::string_view text) {
+  if (auto st = password_.change(text); !st) return st;
+  cloud_state_changed();
+  return ok_status();
 }
 
 std::optional<std::string> Unit::key_of(const std::string& name) const {

@@ -19,6 +19,7 @@
 
 #include "devices/aiseg2/appliance_controller.hpp"
 #include "devices/aiseg2/appliance_registry.hpp"
+#include "devices/aiseg2/cloud_session.hpp"
 #include "devices/aiseg2/device_code.hpp"
 #include "devices/aiseg2/energy_history.hpp"
 #include "devices/aiseg2/firmware.hpp"
@@ -45,8 +46,10 @@ struct UnitOptions {
   std::string device_code = "99999-50072";  // DOMAIN R32: printed with a hyphen
   std::string access_password;              // empty: the factory value (the 10 digits)
   std::string firmware = "Ver.2.97I-03";
-  sim::Ipv4 address;           // its ECHONET Lite node on the fabric
-  std::string cloud_url;       // the cloud's base URL; empty: no cloud (checks fail offline)
+  sim::Ipv4 address;      // its ECHONET Lite node on the fabric
+  std::string cloud_url;  // the cloud's base URL; empty: no cloud (checks fail offline)
+  // The unit channel to that cloud (docs/unit-channel.md); its cloud_url is the one above.
+  CloudSessionOptions cloud_session;
   std::string web_address;     // where the local pages listen; empty: no web server
   std::uint16_t web_port = 0;  // 0: a free port (the real unit uses 80)
   // DOMAIN R30/R31: the app finds the unit by an SSDP search on the home LAN.
@@ -98,6 +101,14 @@ class Unit {
   HistoryStore& history() { return *history_; }
   EnergyAccounting& energy() { return *energy_; }
   VoiceSceneBook& voice_scenes() { return *voice_scenes_; }
+  // The session with the cloud; nullptr without a cloud.
+  CloudSession* cloud_session() { return cloud_session_.get(); }
+  // DOMAIN R50: goes up by one each time a re-registration wiped the history.
+  std::uint64_t history_epoch() const { return history_epoch_; }
+  // DOMAIN R32: the user changes the access password (the cloud hears of it).
+  Status change_access_password(std::string_view text);
+  // Tells the cloud (if any) that something it keeps a copy of changed.
+  void cloud_state_changed();
   // DOMAIN R70: sets every appliance of the scene through the controller;
   // `on_done` gets each appliance's outcome and resulting state.
   Status run_voice_scene(std::string_view name, std::function<void(SceneRun)> on_done);
@@ -119,6 +130,11 @@ class Unit {
   void stop_network();
   void on_controller_event(const ControllerEvent& e);
   void refresh_web();
+  // The unit channel's bodies and commands (unit_cloud.cpp).
+  nlohmann::json cloud_hello() const;
+  nlohmann::json cloud_state() const;
+  void cloud_execute(const nlohmann::json& command, std::function<void(nlohmann::json)> done);
+  ApplianceCommander& commander();
 
   sim::Engine& engine_;
   UnitOptions options_;
@@ -135,6 +151,8 @@ class Unit {
   std::unique_ptr<EnergyAccounting> energy_;
   LightingSceneBook lighting_scenes_;
   std::unique_ptr<VoiceSceneBook> voice_scenes_;
+  std::unique_ptr<CloudSession> cloud_session_;
+  std::uint64_t history_epoch_ = 0;
   std::unique_ptr<Parts> parts_;
   bool powered_ = false;
   bool up_ = false;
