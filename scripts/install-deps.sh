@@ -9,6 +9,7 @@ PACKAGES=(
   libssl-dev libsqlite3-dev libmodbus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-dev python3-pytest python3-pytest-xdist python3-pymodbus
+  python3-jsonschema python3-yaml
   clang libclang-rt-14-dev clang-format
   tshark mbpoll curl openssl iproute2 procps
 )

@@ -10,6 +10,8 @@ int main(int argc, char** argv) {
   hemsrig::cli::add_validate_command(app);
   hemsrig::cli::add_discover_command(app);
   hemsrig::cli::add_classes_command(app);
+  hemsrig::cli::add_ca_command(app);
+  hemsrig::cli::add_run_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "devices/aiseg2/sqlite_history_store.hpp"
+#include "devices/bench/simulated_channels.hpp"
 #include "sim/http/http_server.hpp"
 #include "sim/net/address_plan.hpp"
 #include "sim/net/local_fabric.hpp"
@@ -122,23 +123,43 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
     w->appliances_.emplace(a.id, std::make_pair(a.node, o->eoj()));
   }
 
-  // The cloud's firmware distribution listens first: units need its URL.
+  // The mock cloud listens first: units need its URL.
   if (spec.cloud) {
-    w->cloud_ = std::make_unique<Cloud>();
+    cloud::CloudOptions co;
+    co.club_id.verification_link_lifetime = spec.cloud->verification_link_lifetime;
+    co.app.model_change_code_lifetime = spec.cloud->model_change_code_lifetime;
+    co.units.command_timeout = spec.cloud->command_timeout;
+    co.state_dir = options.state_dir;
+    w->cloud_ = std::make_unique<cloud::MockCloud>(*w->engine_, co);
+    // DOMAIN R60-R66: the speaker link, account linking and Google fulfilment.
+    w->speakers_ = std::make_unique<cloud::SpeakerServices>(*w->cloud_);
+    if (auto st = w->speakers_->install(); !st)
+      return make_error(st.error().code, "cloud: " + st.error().message);
+    if (w->trace_) {
+      w->cloud_->on_event(
+          [tr = &*w->trace_, engine = w->engine_.get()](const cloud::CloudEvent& e) {
+            tr->event(engine->now(), e.kind, e.detail);
+          });
+    }
     for (const auto& f : spec.cloud->firmware) {
       // The image is made up, but the same for the same version, so checksums repeat.
       aiseg2::Bytes image(f.size);
       std::uint64_t x = std::hash<std::string>{}(f.model + f.version);
       for (auto& b : image)
         b = static_cast<std::uint8_t>((x = x * 6364136223846793005ULL + 1) >> 56);
-      w->cloud_->firmware.publish(f.model, f.version, f.release_notes, std::move(image));
+      w->cloud_->firmware().publish(f.model, f.version, f.release_notes, std::move(image));
     }
-    w->cloud_->firmware.add_routes(w->cloud_->router);
-    w->cloud_->server =
-        std::make_unique<http::HttpServer>(*w->engine_, w->cloud_->router.handler());
-    auto ep = w->cloud_->server->listen(spec.cloud->address, spec.cloud->port);
-    if (!ep) return make_error(ep.error().code, "cloud: " + ep.error().message);
-    w->cloud_->url = fmt::format("http://{}:{}", spec.cloud->address, ep->port());
+    if (auto st = w->cloud_->open_state(); !st)
+      return make_error(st.error().code, "cloud: " + st.error().message);
+    // Seeded CLUB IDs; with --state an account kept from an earlier run stays as it is.
+    for (const auto& a : spec.cloud->accounts) {
+      if (w->cloud_->club_ids().find(a.email) != nullptr) continue;
+      if (auto st = w->cloud_->club_ids().seed(a.email, a.password, a.verified, a.phone); !st)
+        return make_error(st.error().code, fmt::format("cloud account {}: {}", a.email,
+                                                       st.error().message));
+    }
+    if (auto st = w->cloud_->listen(spec.cloud->address, spec.cloud->port); !st)
+      return make_error(st.error().code, "cloud: " + st.error().message);
   }
   // Units get the names the appliances have in the world file, as a person gave them on the unit.
   std::map<std::string, std::string> names;
@@ -161,9 +182,10 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
       } while (w->own_addresses_.contains(uo.address.to_uint()));
     }
     w->own_addresses_.insert(uo.address.to_uint());
-    uo.cloud_url = us.online && w->cloud_ ? w->cloud_->url : std::string{};
+    uo.cloud_url = us.online && w->cloud_ ? w->cloud_->url() : std::string{};
     uo.web_address = us.web_address;
     uo.web_port = us.web_port;
+    if (options.ssdp_port) uo.ssdp_port = *options.ssdp_port;
     uo.firmware_options.install_time = us.install_time;
     uo.firmware_options.reboot_time = us.reboot_time;
     uo.firmware_options.banks = us.single_bank ? aiseg2::BankMode::Single : aiseg2::BankMode::Dual;
@@ -181,7 +203,39 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
       return make_error(unit.error().code, fmt::format("unit {}: {}", us.id, unit.error().message));
     w->units_.emplace(us.id, std::move(*unit));
   }
+  if (spec.bench) {
+    if (auto st = w->create_bench(*spec.bench); !st) return st.error();
+  }
   return w;
+}
+
+// Coil order (docs/bench.md): units in file order, then appliance nodes in order of first
+// appearance.
+Status World::create_bench(const BenchSpec& bs) {
+  bench::BenchOptions bo;
+  bo.address = bs.address;
+  bo.port = bs.port;
+  bo.unit_id = bs.unit_id;
+  bench_ = std::make_unique<bench::ModbusBench>(*engine_, bo);
+  for (const UnitSpec& us : spec_.units) {
+    if (auto c = bench_->add_channel(bench::make_unit_channel(*units_.at(us.id), bs.unit_power_w));
+        !c)
+      return c.error();
+  }
+  for (const auto& key : node_order_) {
+    if (auto c = bench_->add_channel(bench::make_node_channel(*nodes_.at(key))); !c)
+      return c.error();
+  }
+  if (trace_) {
+    bench_->on_switch([this](const bench::PowerChannel& c, bool on, const Status& st) {
+      nlohmann::json f{{"channel", c.name()}, {"power", on ? "on" : "off"}};
+      if (!st) f["error"] = st.error().message;
+      trace_->event(engine_->now(), "bench_switch", f);
+    });
+  }
+  if (auto st = bench_->listen(); !st)
+    return make_error(st.error().code, "modbus bench: " + st.error().message);
+  return ok_status();
 }
 
 Status World::start() {
@@ -208,8 +262,9 @@ Status World::start() {
 }
 
 void World::stop() {
+  if (bench_) bench_->stop();
   for (auto& [id, unit] : units_) unit->power_off();
-  if (cloud_) cloud_->server->stop();
+  if (cloud_) cloud_->stop();
   if (household_) household_->stop();
   for (auto& [key, node] : nodes_) node->power_off();
   if (trace_) trace_->flush();
@@ -256,7 +311,9 @@ std::vector<Endpoint> World::endpoints() const {
                            n.powered() ? detail : detail + " [off]"});
   }
   if (cloud_)
-    out.push_back(Endpoint{"cloud", "cloud", cloud_->url, "firmware distribution /v1/firmware"});
+    out.push_back(Endpoint{"cloud", "cloud", cloud_->url(),
+                           "mock cloud: CLUB ID, app, server service, unit channel, firmware; "
+                           "API /openapi.json"});
   for (const UnitSpec& us : spec_.units) {
     const aiseg2::Unit& unit = *units_.at(us.id);
     out.push_back(Endpoint{"aiseg2-unit", us.id,
@@ -265,6 +322,18 @@ std::vector<Endpoint> World::endpoints() const {
                                        unit.firmware().running_version(), us.device_code)});
     if (!unit.web_url().empty()) {
       out.push_back(Endpoint{"aiseg2-web", us.id, unit.web_url(), "digest auth user aiseg"});
+    }
+  }
+  if (bench_) {
+    out.push_back(Endpoint{"modbus-bench", "bench", bench_->endpoint(),
+                           fmt::format("modbus tcp unit {}, {} channels (coils 0-{})",
+                                       bench_->unit_id(), bench_->channel_count(),
+                                       bench_->channel_count() - 1)});
+    for (std::size_t i = 0; i < bench_->channel_count(); ++i) {
+      bench::PowerChannel& c = bench_->channel(i);
+      out.push_back(Endpoint{"modbus-channel", c.name(), bench_->endpoint(),
+                             fmt::format("coil {} input registers {}-{} {}", i, i * 6, i * 6 + 5,
+                                         c.kind())});
     }
   }
   return out;

@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "devices/aiseg2/unit.hpp"
-#include "devices/cloud/firmware_distribution.hpp"
+#include "devices/bench/bench_server.hpp"
+#include "devices/cloud/mock_cloud.hpp"
+#include "devices/cloud/speaker_services.hpp"
 #include "devices/echonet/household.hpp"
 #include "devices/echonet/node.hpp"
 #include "devices/echonet/profile.hpp"
@@ -37,6 +39,9 @@ struct WorldOptions {
   // Where units keep their energy history (SQLite, <dir>/<unit>-history.sqlite),
   // so a restarted rig keeps it; empty: in memory.
   std::string state_dir;
+  // Where units answer the app's SSDP search: 1900 as on a real LAN; 0 gives
+  // each unit a free port, so worlds side by side do not answer each other's apps.
+  std::optional<std::uint16_t> ssdp_port;
 };
 
 // One line of `serve`'s endpoint list.
@@ -77,11 +82,17 @@ class World {
     return it == units_.end() ? nullptr : it->second.get();
   }
   // The cloud's base URL ("http://127.0.0.1:PORT"), empty without a cloud.
-  std::string cloud_url() const { return cloud_ ? cloud_->url : std::string{}; }
+  std::string cloud_url() const { return cloud_ ? cloud_->url() : std::string{}; }
+  // The mock cloud (the file's `cloud:`), or nullptr.
+  cloud::MockCloud* cloud() { return cloud_.get(); }
   trace::Trace* trace() { return trace_ ? &*trace_ : nullptr; }
+  // The Modbus bench (the file's `bench:`), or nullptr. Channels: every unit in
+  // file order, then every appliance node in order of first appearance.
+  bench::ModbusBench* bench() { return bench_.get(); }
 
  private:
   World(WorldSpec spec, WorldOptions options);
+  Status create_bench(const BenchSpec& bench);
 
   WorldSpec spec_;
   WorldOptions options_;
@@ -94,15 +105,12 @@ class World {
   std::vector<std::string> node_order_;
   std::map<std::string, std::unique_ptr<echonet::Node>> nodes_;
   std::map<std::string, std::pair<std::string, echonet::Eoj>> appliances_;  // id -> (node, eoj)
-  // Until the mock cloud (issue 4): its firmware distribution on HTTP.
-  struct Cloud {
-    cloud::FirmwareDistribution firmware;
-    http::Router router;
-    std::unique_ptr<http::HttpServer> server;
-    std::string url;
-  };
-  std::unique_ptr<Cloud> cloud_;
+  // The speaker link, OAuth and Google fulfilment services inside the cloud;
+  // declared first so that the cloud, which calls them, is destroyed before them.
+  std::unique_ptr<cloud::SpeakerServices> speakers_;
+  std::unique_ptr<cloud::MockCloud> cloud_;  // its state in <state_dir>/cloud.sqlite
   std::map<std::string, std::unique_ptr<aiseg2::Unit>> units_;
+  std::unique_ptr<bench::ModbusBench> bench_;  // after units_ and nodes_: its channels use them
 };
 
 }  // namespace hemsrig::rig

@@ -6,6 +6,7 @@
 
 #include "devices/aiseg2/device_code.hpp"
 #include "devices/aiseg2/model.hpp"
+#include "devices/cloud/club_id.hpp"
 
 namespace hemsrig::rig {
 
@@ -14,13 +15,22 @@ namespace {
 using echonet::Bytes;
 
 const std::vector<std::string> kTopKeys{"world",  "seed",       "start", "physics_step",
-                                        "fabric", "appliances", "units", "cloud"};
+                                        "fabric", "appliances", "units", "cloud",
+                                        "bench"};
 const std::vector<std::string> kUnitKeys{"id",          "model",   "device_code", "access_password",
                                          "firmware",    "address", "web",         "install_time",
                                          "reboot_time", "banks",   "online"};
 const std::vector<std::string> kWebKeys{"address", "port"};
-const std::vector<std::string> kCloudKeys{"address", "port", "firmware"};
+const std::vector<std::string> kCloudKeys{"address",
+                                          "port",
+                                          "firmware",
+                                          "accounts",
+                                          "verification_link_lifetime",
+                                          "model_change_code_lifetime",
+                                          "command_timeout"};
+const std::vector<std::string> kCloudAccountKeys{"email", "password", "verified", "phone"};
 const std::vector<std::string> kCloudFirmwareKeys{"latest", "release_notes", "size"};
+const std::vector<std::string> kBenchKeys{"address", "port", "unit_id", "unit_power_w"};
 const std::vector<std::string> kFabricKeys{"kind", "interface", "base_address",
                                            "multicast_answer_spread"};
 const std::vector<std::string> kApplianceKeys{"id",      "name",           "class",        "node",
@@ -128,6 +138,7 @@ class WorldParser {
       for (const auto& u : units) parse_unit(u, w);
     }
     if (const YAML::Node cloud = root["cloud"]) parse_cloud(cloud, w);
+    if (const YAML::Node bench = root["bench"]) parse_bench(bench, w);
     return w;
   }
 
@@ -215,7 +226,66 @@ class WorldParser {
         }
       }
     }
+    parse_cloud_accounts(n, c);
+    for (auto [key, out] : {std::pair{"verification_link_lifetime", &c.verification_link_lifetime},
+                            std::pair{"model_change_code_lifetime", &c.model_change_code_lifetime},
+                            std::pair{"command_timeout", &c.command_timeout}}) {
+      if (auto d = r_.duration_ns(n, key)) {
+        if (*d <= 0)
+          r_.error(n[key], fmt::format("'{}' must be longer than 0", key));
+        else
+          *out = sim::Duration(*d);
+      }
+    }
     w.cloud = std::move(c);
+  }
+
+  // The cloud's seeded CLUB IDs; passwords follow DOMAIN R20 like a sign-up.
+  void parse_cloud_accounts(const YAML::Node& n, CloudSpec& c) {
+    const YAML::Node accounts = n["accounts"];
+    if (!accounts || !r_.expect_sequence(accounts, "'accounts' of the cloud")) return;
+    for (const auto& a : accounts) {
+      if (!r_.expect_map(a, "a CLUB ID account", kCloudAccountKeys) && !a.IsMap()) continue;
+      CloudSpec::Account acc;
+      if (auto e = r_.string(a, "email", true)) acc.email = *e;
+      if (auto p = r_.string(a, "password", true)) {
+        acc.password = *p;
+        if (auto st = cloud::check_password_rule(*p); !st)
+          r_.error(a["password"], st.error().message);
+      }
+      if (auto v = r_.boolean(a, "verified")) acc.verified = *v;
+      if (auto ph = r_.string(a, "phone")) acc.phone = *ph;
+      if (!acc.email.empty() && acc.email.find('@') == std::string::npos)
+        r_.error(a["email"], fmt::format("'{}' is not an e-mail address (a CLUB ID, DOMAIN R20)",
+                                         acc.email));
+      for (const auto& other : c.accounts)
+        if (!acc.email.empty() && other.email == acc.email)
+          r_.error(a["email"], fmt::format("CLUB ID {} is listed twice", acc.email));
+      c.accounts.push_back(std::move(acc));
+    }
+  }
+
+  void parse_bench(const YAML::Node& n, WorldSpec& w) {
+    BenchSpec b;
+    if (n.IsNull()) {  // `bench:` alone: every default
+      w.bench = b;
+      return;
+    }
+    if (!r_.expect_map(n, "'bench'", kBenchKeys) && !n.IsMap()) return;
+    if (auto s = r_.string(n, "address")) {
+      if (!parse_ipv4(*s))
+        r_.error(n["address"], fmt::format("'address' must be an IPv4 address, found '{}'", *s));
+      b.address = *s;
+    }
+    if (auto p = r_.integer(n, "port", 0, 65535)) b.port = static_cast<std::uint16_t>(*p);
+    if (auto u = r_.integer(n, "unit_id", 0, 255)) b.unit_id = static_cast<std::uint8_t>(*u);
+    if (auto v = r_.number(n, "unit_power_w")) {
+      if (*v < 0)
+        r_.error(n["unit_power_w"], "'unit_power_w' must be 0 or more (W)");
+      else
+        b.unit_power_w = *v;
+    }
+    w.bench = b;
   }
 
   FabricSpec parse_fabric(const YAML::Node& n) {
@@ -386,6 +456,14 @@ WorldLoad load_world_file(const std::string& path, const echonet::ProfileLibrary
   YamlReader r(path);
   const YAML::Node root = r.load();
   return finish(r, root, profiles);
+}
+
+std::optional<WorldSpec> parse_world_node(YamlReader& reader, const YAML::Node& root,
+                                          const echonet::ProfileLibrary& profiles) {
+  WorldParser p(reader, profiles);
+  WorldSpec spec = p.parse(root);
+  if (reader.failed()) return std::nullopt;
+  return spec;
 }
 
 WorldLoad load_world_text(const std::string& text, const std::string& name,

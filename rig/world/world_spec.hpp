@@ -49,7 +49,8 @@ struct UnitSpec {
   bool online = true;  // false: no cloud (firmware checks fail offline, DOMAIN R10)
 };
 
-// The cloud's firmware distribution (the rest of the cloud is issue 4).
+// The mock cloud (devices/cloud/mock_cloud.hpp): where it listens, the
+// firmware it distributes, the CLUB IDs it starts with and its time limits.
 struct CloudSpec {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;
@@ -60,6 +61,25 @@ struct CloudSpec {
     std::size_t size = 65536;  // bytes of the image the rig makes up
   };
   std::vector<Firmware> firmware;
+  struct Account {  // a CLUB ID that exists when the world starts
+    std::string email;
+    std::string password;  // DOMAIN R20
+    bool verified = true;
+    std::string phone;  // set: two-step verification by SMS (DOMAIN R22)
+  };
+  std::vector<Account> accounts;
+  sim::Duration verification_link_lifetime = sim::hours(1);       // DOMAIN R21
+  sim::Duration model_change_code_lifetime = sim::hours(24 * 7);  // DOMAIN R42
+  sim::Duration command_timeout = sim::seconds(10);               // docs/unit-channel.md
+};
+
+// The Modbus bench (devices/bench, docs/bench.md): one coil per unit and
+// appliance node, their power and energy in input registers.
+struct BenchSpec {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: a free port
+  std::uint8_t unit_id = 1;
+  double unit_power_w = 5.0;  // what a powered AiSEG2 unit draws (the rig's assumption)
 };
 
 struct FabricSpec {
@@ -80,6 +100,7 @@ struct WorldSpec {
   std::vector<ApplianceSpec> appliances;
   std::vector<UnitSpec> units;
   std::optional<CloudSpec> cloud;
+  std::optional<BenchSpec> bench;
 };
 
 struct WorldLoad {
@@ -91,5 +112,9 @@ struct WorldLoad {
 WorldLoad load_world_file(const std::string& path, const echonet::ProfileLibrary& profiles);
 WorldLoad load_world_text(const std::string& text, const std::string& name,
                           const echonet::ProfileLibrary& profiles);
+// Checks a world already read as YAML (a scenario's `world:`), reporting into
+// `reader`; nullopt when `reader` holds errors afterwards.
+std::optional<WorldSpec> parse_world_node(YamlReader& reader, const YAML::Node& root,
+                                          const echonet::ProfileLibrary& profiles);
 
 }  // namespace hemsrig::rig

@@ -46,7 +46,7 @@ if [ "$stage" = all ]; then
   echo "== build ($build, Release)"
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHEMSRIG_BENCHMARKS=ON >"$out/configure.log" 2>&1 ||
     { cat "$out/configure.log"; exit 1; }
-  ninja -C "$build" hemsrig hemsrig_rtt_bench hemsrig_scale_bench hemsrig_codec_bench >"$out/build.log" 2>&1 ||
+  ninja -C "$build" hemsrig hemsrig_rtt_bench hemsrig_scale_bench hemsrig_codec_bench hemsrig_modbus_bench >"$out/build.log" 2>&1 ||
     { tail -40 "$out/build.log"; exit 1; }
   if [ ! -d "$here/node_modules/echonet-lite" ]; then
     echo "== npm install (echonet-lite, into tests/perf/node_modules)"
@@ -196,6 +196,10 @@ echo "== scale: the same with the client's default receive buffer (answers may b
 echo "== micro benchmarks"
 "$perf_bin/hemsrig_codec_bench" "${BENCH_ARGS[@]}" 2>&1 | tee "$out/codec.txt"
 
+# ---------------------------------------------------------- 5: Modbus bench beside pymodbus
+echo "== modbus: the bench of hemsrig serve beside pymodbus's TCP server, same client"
+"$here/bench_modbus.sh" "$build" --out "$out/modbus" $([ "$quick" = 1 ] && echo --quick)
+
 # ------------------------------------------------------------------------------------ summary
 {
   echo
@@ -211,6 +215,8 @@ echo "== micro benchmarks"
   awk '/^RESULT (build|memory|mget)/ { sub(/^RESULT /, "  "); print }' "$out/scale.txt"
   echo "process memory:"
   sed 's/^RESULT procmem /  /' "$out/procmem.txt"
+  echo "modbus (read input registers 6-11):"
+  sed 's/^RESULT modbus /  /' "$out/modbus/modbus.txt"
   echo "micro (ns/op):"
   awk '/^BM_/ && ($1 !~ /_(mean|stddev|cv)$/) { printf "  %-40s %s %s\n", $1, $2, $3 }' "$out/codec.txt"
 } | tee "$out/summary.txt"

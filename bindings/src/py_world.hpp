@@ -1,0 +1,116 @@
+// PyWorld: a rig::World as Python holds it. It owns the class profiles the
+// world was built from, the trace and pcap files (in a temp folder unless
+// named), a log of the units' controller and firmware events, and the Python
+// callbacks subscribed to them. The engine runs on the calling thread with
+// the GIL released; callbacks and predicates take the GIL back, and a Python
+// exception raised in one stops the run and is raised again by the call that
+// ran the engine. One world is driven from one Python thread at a time.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pybind11/pybind11.h>
+
+#include "rig/world/world.hpp"
+
+namespace hemsrig::py {
+
+// One thing that happened in a unit, as Python reads it.
+struct Event {
+  double t = 0;           // simulated seconds since the world's start
+  std::string source;     // "controller" or "firmware"
+  std::string unit;       // the unit's id
+  std::string kind;       // "StateChanged", "Ready", "Booted", "Installed", ...
+  std::string appliance;  // "127.10.0.1/0x013001" (controller events)
+  std::string name;       // the appliance's name on the unit, when registered
+  int epc = -1;           // state_changed
+  std::vector<std::uint8_t> old_value, new_value;  // state_changed
+  std::string version, detail;                     // firmware events; detail: cloud events' JSON
+};
+
+struct LoadOptions {
+  std::optional<std::uint64_t> seed;
+  std::optional<std::string> base_address;
+  std::string trace_path;  // empty: a temp file
+  std::string pcap_path;   // empty: a temp file
+  bool realtime = false;
+};
+
+class PyWorld {
+ public:
+  static std::shared_ptr<PyWorld> load(const std::string& path, const LoadOptions& options);
+  static std::shared_ptr<PyWorld> from_yaml(const std::string& text, const LoadOptions& options);
+  ~PyWorld();
+  PyWorld(const PyWorld&) = delete;
+  PyWorld& operator=(const PyWorld&) = delete;
+
+  rig::World& world() { return *world_; }
+  sim::Engine& engine() { return world_->engine(); }
+  const std::string& name() const { return name_; }
+  const std::string& trace_path() const { return trace_path_; }
+  const std::string& pcap_path() const { return pcap_path_; }
+
+  void start();
+  void stop();
+  bool started() const { return started_; }
+  double now() const;
+
+  // Runs the engine (GIL released) for `d`; raises a callback's exception.
+  void advance(sim::Duration d);
+  // Runs until pred() or timeout; pred is called with the GIL held.
+  bool run_until(const pybind11::function& pred, sim::Duration timeout);
+  // For actions that wait on the simulation (a voice scene run): a C++ predicate.
+  bool run_until_native(const std::function<bool()>& pred, sim::Duration timeout);
+
+  const std::deque<Event>& events() const { return events_; }
+  void clear_events() { events_.clear(); }
+  // Returns a subscription id; `unit` empty: every unit.
+  int subscribe(pybind11::function callback, std::string unit, std::string source);
+  bool unsubscribe(int id);
+
+  // A Python exception from a callback, kept until the call that ran the engine returns.
+  void keep_exception(pybind11::error_already_set&& e);
+  void raise_kept();
+
+  // The unit's registry key of an appliance given as a world id ("living_ac"),
+  // a key ("127.10.0.1/0x013001") or its name on the unit; raises NotFound.
+  std::string appliance_key(aiseg2::Unit& unit, const std::string& ref);
+  aiseg2::Unit& unit(const std::string& id);
+  echonet::EchonetObject& appliance(const std::string& id);
+
+  static constexpr std::size_t kMaxEvents = 100000;
+
+ private:
+  PyWorld() = default;
+  // yaml-cpp throws from deep inside some loaders: its error becomes a WorldFileError.
+  static rig::WorldLoad read(const std::string& path, LoadOptions& options,
+                             const echonet::ProfileLibrary& profiles);
+  static std::shared_ptr<PyWorld> build(rig::WorldLoad load, const LoadOptions& options,
+                                        std::unique_ptr<echonet::ProfileLibrary> profiles);
+  void listen_to_units();
+  void record(Event e);
+
+  struct Subscription {
+    int id;
+    pybind11::function callback;
+    std::string unit, source;
+  };
+
+  std::unique_ptr<echonet::ProfileLibrary> profiles_;
+  std::unique_ptr<rig::World> world_;
+  std::string name_;
+  std::string temp_dir_;  // removed when the world goes, unless kept
+  std::string trace_path_, pcap_path_;
+  bool started_ = false;
+  std::deque<Event> events_;
+  std::vector<Subscription> subscriptions_;
+  int next_subscription_ = 1;
+  std::optional<pybind11::error_already_set> kept_;
+};
+
+}  // namespace hemsrig::py

@@ -1,0 +1,122 @@
+#include "rig/scenario/reports.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+namespace hemsrig::scenario {
+
+std::string xml_escape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') continue;  // not allowed in XML 1.0
+    switch (ch) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += ch;
+    }
+  }
+  return out;
+}
+
+namespace {
+// "scenarios.firmware" for scenarios/firmware/x.yaml: the folder, dotted.
+std::string class_name(const std::string& file) {
+  std::string dir = std::filesystem::path(file).parent_path().generic_string();
+  while (dir.rfind("./", 0) == 0) dir = dir.substr(2);
+  for (auto& c : dir) {
+    if (c == '/') c = '.';
+  }
+  return dir.empty() ? "scenarios" : dir;
+}
+
+std::string failure_text(const ScenarioResult& r) {
+  std::string s = r.summary() + "\n";
+  if (!r.step_text.empty()) s += "step: " + r.step_text + "\n";
+  if (!r.trace_path.empty()) s += "trace: " + r.trace_path + "\npcap: " + r.pcap_path + "\n";
+  return s;
+}
+}  // namespace
+
+std::string junit_xml(const std::vector<ScenarioResult>& results) {
+  std::size_t failures = 0;
+  double time = 0;
+  for (const auto& r : results) {
+    failures += r.passed ? 0 : 1;
+    time += r.wall_seconds;
+  }
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format(
+      "<testsuites name=\"hemsrig\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{:.3f}\">\n",
+      results.size(), failures, time);
+  out += fmt::format(
+      "  <testsuite name=\"hemsrig scenarios\" tests=\"{}\" failures=\"{}\" errors=\"0\" "
+      "skipped=\"0\" time=\"{:.3f}\">\n",
+      results.size(), failures, time);
+  for (const auto& r : results) {
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" time=\"{:.3f}\"",
+                       xml_escape(class_name(r.file)), xml_escape(r.name), xml_escape(r.file),
+                       r.wall_seconds);
+    if (r.passed) {
+      out += "/>\n";
+      continue;
+    }
+    out += ">\n";
+    out += fmt::format(
+        "      <failure message=\"{}\" type=\"{}\">{}</failure>\n", xml_escape(r.summary()),
+        xml_escape(r.step_kind.empty() ? "world" : r.step_kind), xml_escape(failure_text(r)));
+    std::string tail;
+    for (const auto& l : r.trace_tail) tail += l + "\n";
+    out += fmt::format("      <system-out>{}</system-out>\n", xml_escape(tail));
+    out += "    </testcase>\n";
+  }
+  out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
+std::string json_report(const std::vector<ScenarioResult>& results) {
+  nlohmann::ordered_json doc;
+  std::size_t passed = 0;
+  auto list = nlohmann::ordered_json::array();
+  for (const auto& r : results) {
+    passed += r.passed ? 1 : 0;
+    nlohmann::ordered_json j{{"name", r.name},
+                             {"file", r.file},
+                             {"tags", r.tags},
+                             {"status", r.passed ? "passed" : "failed"},
+                             {"steps", r.steps_total},
+                             {"steps_passed", r.steps_passed},
+                             {"wall_seconds", r.wall_seconds},
+                             {"sim_seconds", r.sim_seconds}};
+    if (!r.passed) {
+      j["failure"] = {{"step", r.failed_step},     {"kind", r.step_kind},    {"at", r.step_where},
+                      {"text", r.step_text},       {"expected", r.expected}, {"seen", r.seen},
+                      {"trace_tail", r.trace_tail}};
+    }
+    if (!r.trace_path.empty()) {
+      j["trace"] = r.trace_path;
+      j["pcap"] = r.pcap_path;
+    }
+    list.push_back(std::move(j));
+  }
+  doc["passed"] = passed;
+  doc["failed"] = results.size() - passed;
+  doc["scenarios"] = std::move(list);
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace hemsrig::scenario

@@ -1,0 +1,20 @@
+// Reports of a run for machines: JUnit XML (testsuites/testsuite/testcase,
+// a <failure> with the failed step and what was seen, the trace's last lines
+// in <system-out>), read by Jenkins, GitLab, GitHub Actions reporters; and a
+// JSON document with the same facts.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "rig/scenario/runner.hpp"
+
+namespace hemsrig::scenario {
+
+std::string junit_xml(const std::vector<ScenarioResult>& results);
+std::string json_report(const std::vector<ScenarioResult>& results);
+
+// Text with the characters XML 1.0 forbids dropped and & < > " escaped.
+std::string xml_escape(const std::string& text);
+
+}  // namespace hemsrig::scenario
