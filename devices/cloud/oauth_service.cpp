@@ -1,4 +1,5 @@
 #include "devices/cloud/oauth_service.hpp"
+#include "sim/core/markup_escape.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -7,29 +8,6 @@ namespace hemsrig::cloud {
 namespace {
 
 using nlohmann::json;
-
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string field(const std::map<std::string, std::string>& f, const std::string& name) {
   auto it = f.find(name);
@@ -171,7 +149,7 @@ http::HttpResponse OAuthService::authorize_page(const http::HttpRequest& req) co
     return oauth_error(s.error());
   }
   auto hidden = [](const std::string& name, const std::string& value) {
-    return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + html_escape(value) + "\">";
+    return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + markup_escape(value) + "\">";
   };
   std::string html =
       "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"UTF-8\"><title>CLUB Panasonic "

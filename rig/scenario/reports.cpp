@@ -1,4 +1,5 @@
 #include "rig/scenario/reports.hpp"
+#include "sim/core/markup_escape.hpp"
 
 #include <fmt/format.h>
 
@@ -6,32 +7,6 @@
 #include <nlohmann/json.hpp>
 
 namespace hemsrig::scenario {
-
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') continue;  // not allowed in XML 1.0
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
 
 namespace {
 // "scenarios.firmware" for scenarios/firmware/x.yaml: the folder, dotted.
@@ -69,19 +44,19 @@ std::string junit_xml(const std::vector<ScenarioResult>& results) {
       results.size(), failures, time);
   for (const auto& r : results) {
     out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" time=\"{:.3f}\"",
-                       xml_escape(class_name(r.file)), xml_escape(r.name), xml_escape(r.file),
-                       r.wall_seconds);
+                       markup_escape(class_name(r.file)), markup_escape(r.name),
+                       markup_escape(r.file), r.wall_seconds);
     if (r.passed) {
       out += "/>\n";
       continue;
     }
     out += ">\n";
     out += fmt::format(
-        "      <failure message=\"{}\" type=\"{}\">{}</failure>\n", xml_escape(r.summary()),
-        xml_escape(r.step_kind.empty() ? "world" : r.step_kind), xml_escape(failure_text(r)));
+        "      <failure message=\"{}\" type=\"{}\">{}</failure>\n", markup_escape(r.summary()),
+        markup_escape(r.step_kind.empty() ? "world" : r.step_kind), markup_escape(failure_text(r)));
     std::string tail;
     for (const auto& l : r.trace_tail) tail += l + "\n";
-    out += fmt::format("      <system-out>{}</system-out>\n", xml_escape(tail));
+    out += fmt::format("      <system-out>{}</system-out>\n", markup_escape(tail));
     out += "    </testcase>\n";
   }
   out += "  </testsuite>\n</testsuites>\n";

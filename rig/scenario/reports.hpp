@@ -14,7 +14,4 @@ namespace hemsrig::scenario {
 std::string junit_xml(const std::vector<ScenarioResult>& results);
 std::string json_report(const std::vector<ScenarioResult>& results);
 
-// Text with the characters XML 1.0 forbids dropped and & < > " escaped.
-std::string xml_escape(const std::string& text);
-
 }  // namespace hemsrig::scenario

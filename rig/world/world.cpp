@@ -4,6 +4,7 @@
 
 #include "devices/aiseg2/sqlite_history_store.hpp"
 #include "devices/bench/simulated_channels.hpp"
+#include "sim/http/fault_admin.hpp"
 #include "sim/http/http_server.hpp"
 #include "sim/net/address_plan.hpp"
 #include "sim/net/local_fabric.hpp"
@@ -130,7 +131,25 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
     co.app.model_change_code_lifetime = spec.cloud->model_change_code_lifetime;
     co.units.command_timeout = spec.cloud->command_timeout;
     co.state_dir = options.state_dir;
+    // Faults per route or client, and the whole cloud offline (DOMAIN R10), each in the trace.
+    w->cloud_faults_ = std::make_shared<http::FaultInjector>(*w->engine_);
+    co.server.faults = w->cloud_faults_;
+    if (w->trace_) {
+      w->cloud_faults_->on_fault([tr = &*w->trace_,
+                                  engine = w->engine_.get()](const http::FaultEvent& e) {
+        tr->event(engine->now(), "cloud.fault",
+                  nlohmann::json{
+                      {"rule", e.rule_id},
+                      {"fault", e.kind},
+                      {"method", e.method},
+                      {"path", e.path},
+                      {"client", e.client},
+                      {"delay_ms",
+                       std::chrono::duration_cast<std::chrono::milliseconds>(e.delay).count()}});
+      });
+    }
     w->cloud_ = std::make_unique<cloud::MockCloud>(*w->engine_, co);
+    http::add_fault_admin_routes(w->cloud_->router(), w->cloud_faults_);
     // DOMAIN R60-R66: the speaker link, account linking and Google fulfilment.
     w->speakers_ = std::make_unique<cloud::SpeakerServices>(*w->cloud_);
     if (auto st = w->speakers_->install(); !st)
@@ -155,8 +174,8 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
     for (const auto& a : spec.cloud->accounts) {
       if (w->cloud_->club_ids().find(a.email) != nullptr) continue;
       if (auto st = w->cloud_->club_ids().seed(a.email, a.password, a.verified, a.phone); !st)
-        return make_error(st.error().code, fmt::format("cloud account {}: {}", a.email,
-                                                       st.error().message));
+        return make_error(st.error().code,
+                          fmt::format("cloud account {}: {}", a.email, st.error().message));
     }
     if (auto st = w->cloud_->listen(spec.cloud->address, spec.cloud->port); !st)
       return make_error(st.error().code, "cloud: " + st.error().message);
@@ -325,15 +344,15 @@ std::vector<Endpoint> World::endpoints() const {
     }
   }
   if (bench_) {
-    out.push_back(Endpoint{"modbus-bench", "bench", bench_->endpoint(),
-                           fmt::format("modbus tcp unit {}, {} channels (coils 0-{})",
-                                       bench_->unit_id(), bench_->channel_count(),
-                                       bench_->channel_count() - 1)});
+    out.push_back(
+        Endpoint{"modbus-bench", "bench", bench_->endpoint(),
+                 fmt::format("modbus tcp unit {}, {} channels (coils 0-{})", bench_->unit_id(),
+                             bench_->channel_count(), bench_->channel_count() - 1)});
     for (std::size_t i = 0; i < bench_->channel_count(); ++i) {
       bench::PowerChannel& c = bench_->channel(i);
-      out.push_back(Endpoint{"modbus-channel", c.name(), bench_->endpoint(),
-                             fmt::format("coil {} input registers {}-{} {}", i, i * 6, i * 6 + 5,
-                                         c.kind())});
+      out.push_back(
+          Endpoint{"modbus-channel", c.name(), bench_->endpoint(),
+                   fmt::format("coil {} input registers {}-{} {}", i, i * 6, i * 6 + 5, c.kind())});
     }
   }
   return out;

@@ -23,6 +23,7 @@
 #include "devices/echonet/profile.hpp"
 #include "rig/world/world_spec.hpp"
 #include "sim/core/engine.hpp"
+#include "sim/http/fault_injector.hpp"
 #include "sim/net/fabric.hpp"
 #include "sim/trace/pcap_writer.hpp"
 #include "sim/trace/trace.hpp"
@@ -85,6 +86,9 @@ class World {
   std::string cloud_url() const { return cloud_ ? cloud_->url() : std::string{}; }
   // The mock cloud (the file's `cloud:`), or nullptr.
   cloud::MockCloud* cloud() { return cloud_.get(); }
+  // The faults of the cloud's HTTP server (docs/faults.md), also reachable
+  // over /admin/faults on the cloud; nullptr without a cloud.
+  http::FaultInjector* cloud_faults() { return cloud_faults_.get(); }
   trace::Trace* trace() { return trace_ ? &*trace_ : nullptr; }
   // The Modbus bench (the file's `bench:`), or nullptr. Channels: every unit in
   // file order, then every appliance node in order of first appearance.
@@ -108,6 +112,7 @@ class World {
   // The speaker link, OAuth and Google fulfilment services inside the cloud;
   // declared first so that the cloud, which calls them, is destroyed before them.
   std::unique_ptr<cloud::SpeakerServices> speakers_;
+  std::shared_ptr<http::FaultInjector> cloud_faults_;
   std::unique_ptr<cloud::MockCloud> cloud_;  // its state in <state_dir>/cloud.sqlite
   std::map<std::string, std::unique_ptr<aiseg2::Unit>> units_;
   std::unique_ptr<bench::ModbusBench> bench_;  // after units_ and nodes_: its channels use them

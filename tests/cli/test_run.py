@@ -171,7 +171,7 @@ def test_shards_partition_the_library():
 
 
 def test_filter_selects_by_name_or_path():
-    r = run(SCENARIOS, "--filter", "offline", "--list")
+    r = run(SCENARIOS, "--filter", "offline-check", "--list")
     assert r.returncode == 0
     assert [l.split()[0] for l in r.stdout.splitlines()] == ["firmware-offline-check"]
     r = run(SCENARIOS, "--filter", "firmware-offline")

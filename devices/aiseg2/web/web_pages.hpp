@@ -6,6 +6,8 @@
 // markup around them is ours. docs/aiseg2-web.md lists which is which.
 #pragma once
 
+#include "sim/core/markup_escape.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -45,8 +47,10 @@ std::string myhome_page(const UnitWebState& s);
 // GET /description.xml: the UPnP device description (ModelName, ModelNumber, URLBase).
 std::string description_xml(const UnitWebState& s, const std::string& url_base);
 
-// Helpers shared by the pages.
-std::string html_escape(std::string_view text);
+using hemsrig::markup_escape;  // sim/core/markup_escape.hpp
+inline std::string html_escape(std::string_view text) {
+  return markup_escape(text);
+}
 std::string hex_code(std::uint32_t value, int digits);  // (0x29101, 6) -> "0x029101"
 // JSON for inside a <script>: "</" becomes "<\/" so a name cannot close the script.
 std::string script_json(const std::string& json);
