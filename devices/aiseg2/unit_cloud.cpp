@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "devices/aiseg2/unit.hpp"
+#include "devices/echonet/profile_detail.hpp"
 
 namespace hemsrig::aiseg2 {
 
@@ -16,29 +17,6 @@ std::string hex_bytes(const echonet::Bytes& b) {
   std::string s;
   for (auto c : b) s += fmt::format("{:02X}", c);
   return s;
-}
-
-std::optional<echonet::Bytes> parse_hex(const std::string& text) {
-  std::string t = text.rfind("0x", 0) == 0 || text.rfind("0X", 0) == 0 ? text.substr(2) : text;
-  if (t.empty() || t.size() % 2 != 0) return std::nullopt;
-  echonet::Bytes out;
-  for (std::size_t i = 0; i < t.size(); i += 2) {
-    unsigned v = 0;
-    for (std::size_t j = i; j < i + 2; ++j) {
-      const char c = t[j];
-      v <<= 4;
-      if (c >= '0' && c <= '9')
-        v |= static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f')
-        v |= static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F')
-        v |= static_cast<unsigned>(c - 'A' + 10);
-      else
-        return std::nullopt;
-    }
-    out.push_back(static_cast<std::uint8_t>(v));
-  }
-  return out;
 }
 
 json state_json(const PropertyValues& values) {
@@ -157,8 +135,8 @@ void Unit::cloud_execute(const json& command, std::function<void(json)> done) {
       if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) {
         return done(failure("bad_command", "each set is [\"0xEPC\", \"EDT hex\"]"));
       }
-      const auto epc = parse_hex(pair[0].get<std::string>());
-      const auto edt = parse_hex(pair[1].get<std::string>());
+      const auto epc = echonet::detail::parse_hex(pair[0].get<std::string>());
+      const auto edt = echonet::detail::parse_hex(pair[1].get<std::string>());
       if (!epc || epc->size() != 1 || !edt) {
         return done(failure("bad_command", "not hex: " + pair.dump()));
       }
