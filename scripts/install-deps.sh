@@ -11,7 +11,7 @@ PACKAGES=(
   pybind11-dev python3-dev python3-pytest python3-pytest-xdist python3-pymodbus
   python3-jsonschema python3-yaml
   clang libclang-rt-14-dev clang-format
-  tshark mbpoll curl openssl iproute2 procps
+  tshark mbpoll curl openssl iproute2 procps wrk
 )
 # Node.js and npm run the interop peers; a machine that already has them (from
 # Debian or elsewhere, e.g. a nodejs package that bundles npm) keeps its own.

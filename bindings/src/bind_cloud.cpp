@@ -39,8 +39,11 @@ pyb::dict request(CloudRef& c, const std::string& method, const std::string& pat
     for (const auto& [k, v] : *headers) h.emplace_back(k, v);
   }
   auto result = std::make_shared<std::optional<Result<http::HttpResponse>>>();
-  http::http_request(c.world->engine(), method, url, std::move(text), std::move(h),
-                     [result](Result<http::HttpResponse> r) { *result = std::move(r); });
+  http::HttpClientOptions options;
+  options.ca_pem = c.world->world().cloud_ca_pem();  // a cloud with tls: the rig's test CA
+  http::http_request(
+      c.world->engine(), method, url, std::move(text), std::move(h),
+      [result](Result<http::HttpResponse> r) { *result = std::move(r); }, options);
   c.world->run_until_native([result] { return result->has_value(); }, to_duration(timeout));
   if (!*result) raise_error(make_error("timeout", method + " " + url + ": no answer in time"));
   if (!**result) raise_error((**result).error());

@@ -179,6 +179,29 @@ void bind_world(pyb::module_& m) {
                                if (w->world().bench() == nullptr) return std::nullopt;
                                return BenchRef{w};
                              })
+      .def(
+          "app",
+          [](std::shared_ptr<PyWorld> w, const std::string& id) {
+            w->app_slot(id);  // raises no_cloud now rather than at the first call
+            return AppRef{w, id};
+          },
+          "id"_a,
+          "The scripted app on the phone `id` (made on first use, the same one afterwards), as "
+          "the YAML app_* steps drive it.")
+      .def(
+          "google",
+          [](std::shared_ptr<PyWorld> w, const std::string& id,
+             std::optional<std::string> account) {
+            auto& slot = w->google_slot(id, account.value_or(""));
+            if (account && *account != slot.account) {
+              raise_error(make_error("invalid_argument",
+                                     "google " + id + " is already " + slot.account + "'s"));
+            }
+            return GoogleRef{w, id};
+          },
+          "id"_a, pyb::kw_only(), "account"_a = pyb::none(),
+          "The scripted Google `id` (the Google account `account`, default id@gmail.com), as the "
+          "YAML google_* steps drive it.")
       .def_property_readonly("cloud_url", [](PyWorld& w) { return w.world().cloud_url(); })
       .def_property_readonly("cloud",
                              [](std::shared_ptr<PyWorld> w) -> std::optional<CloudRef> {
@@ -262,6 +285,7 @@ void bind_world(pyb::module_& m) {
 PYBIND11_MODULE(_hemsrig, m) {
   m.doc() = "hemsrig's C++ rig as a Python module (use the package `hemsrig`)";
   hemsrig::py::register_errors(m);
+  hemsrig::py::bind_clients(m);
   hemsrig::py::bind_world(m);
   hemsrig::py::bind_unit(m);
   hemsrig::py::bind_appliance(m);

@@ -30,7 +30,7 @@ void set_python_error(const RigError& e) {
   switch (e.kind) {
     case RigError::Kind::Refused: {
       cls = errors.attr("Refused");
-      auto rule = rule_of(e.message);
+      auto rule = e.rule ? e.rule : rule_of(e.message);
       exc = cls(rule ? pyb::cast(*rule) : pyb::none(), e.code, e.message);
       break;
     }
@@ -59,6 +59,14 @@ void set_python_error(const RigError& e) {
 
 void raise_refused(const Error& e) {
   raise(RigError::Kind::Refused, e.code, e.message);
+}
+void raise_refused(const Error& e, const std::string& rule) {
+  RigError r;
+  r.kind = RigError::Kind::Refused;
+  r.code = e.code;
+  r.message = e.message;
+  if (!rule.empty()) r.rule = rule;
+  throw r;
 }
 void raise_error(const Error& e) {
   raise(RigError::Kind::Error, e.code, e.message);

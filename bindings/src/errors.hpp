@@ -22,6 +22,7 @@ struct RigError : std::exception {
   Kind kind = Kind::Error;
   std::string code;
   std::string message;
+  std::optional<std::string> rule;           // Refused: the rule, when known beside the message
   std::vector<rig::Diagnostic> diagnostics;  // WorldFile only
   const char* what() const noexcept override { return message.c_str(); }
 };
@@ -31,6 +32,9 @@ std::optional<std::string> rule_of(const std::string& message);
 
 // A domain action said no: hemsrig.Refused(rule, code, message).
 [[noreturn]] void raise_refused(const Error& e);
+// The same with the rule the refusing side named (the cloud's error.rule);
+// empty: the rule the message cites.
+[[noreturn]] void raise_refused(const Error& e, const std::string& rule);
 // Anything else that failed (a world that cannot start): hemsrig.HemsrigError.
 [[noreturn]] void raise_error(const Error& e);
 // An id that names nothing: hemsrig.NotFound (also a KeyError).

@@ -38,6 +38,16 @@ struct CloudRef {
   std::shared_ptr<PyWorld> world;
 };
 
+// A scripted app or Google client of the world, by its id.
+struct AppRef {
+  std::shared_ptr<PyWorld> world;
+  std::string id;
+};
+struct GoogleRef {
+  std::shared_ptr<PyWorld> world;
+  std::string id;
+};
+
 // Seconds (int or float) or a datetime.timedelta.
 sim::Duration to_duration(const pybind11::handle& value);
 sim::Duration from_seconds(double seconds);
@@ -49,5 +59,6 @@ void bind_world(pybind11::module_& m);
 void bind_unit(pybind11::module_& m);
 void bind_appliance(pybind11::module_& m);
 void bind_cloud(pybind11::module_& m);
+void bind_clients(pybind11::module_& m);
 
 }  // namespace hemsrig::py

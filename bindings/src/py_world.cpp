@@ -113,6 +113,9 @@ std::shared_ptr<PyWorld> PyWorld::build(rig::WorldLoad load, const LoadOptions& 
 PyWorld::~PyWorld() {
   subscriptions_.clear();  // no Python callback runs while the world goes down
   if (world_) world_->stop();
+  // The scripted clients hold the engine: they go before the world.
+  googles_.clear();
+  apps_.clear();
   world_.reset();
   if (!temp_dir_.empty()) {
     std::error_code ec;

@@ -9,6 +9,7 @@
 
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,8 @@
 
 #include <pybind11/pybind11.h>
 
+#include "devices/app/app_client.hpp"
+#include "devices/google/google_client.hpp"
 #include "rig/world/world.hpp"
 
 namespace hemsrig::py {
@@ -85,6 +88,22 @@ class PyWorld {
 
   static constexpr std::size_t kMaxEvents = 100000;
 
+  // The scripted app and Google clients (world.app(id), world.google(id)),
+  // made on first use as the scenario steps make them, kept until the world
+  // goes (before it). Raises HemsrigError "no_cloud" when the world has none.
+  struct AppSlot {
+    std::unique_ptr<app::AppClient> client;
+    std::string email, password;  // from sign_up/login, for a later login
+    std::optional<app::AppAnswer> last;
+  };
+  struct GoogleSlot {
+    std::unique_ptr<google::GoogleClient> client;
+    std::string account;
+    nlohmann::json last = nlohmann::json::object();
+  };
+  AppSlot& app_slot(const std::string& id);
+  GoogleSlot& google_slot(const std::string& id, const std::string& account);
+
  private:
   PyWorld() = default;
   // yaml-cpp throws from deep inside some loaders: its error becomes a WorldFileError.
@@ -111,6 +130,8 @@ class PyWorld {
   std::vector<Subscription> subscriptions_;
   int next_subscription_ = 1;
   std::optional<pybind11::error_already_set> kept_;
+  std::map<std::string, AppSlot> apps_;
+  std::map<std::string, GoogleSlot> googles_;
 };
 
 }  // namespace hemsrig::py

@@ -273,6 +273,18 @@ Screen ServerService::render(ScreenId id) const {
       for (std::size_t i = 0; i < speaker_users_.size(); ++i) {
         s.fields["speaker_user." + std::to_string(i + 1)] = speaker_users_[i].nickname;
       }
+      if (registration_) {
+        // DOMAIN R60, R62 (manual p46): ID登録 shows a QR code that a phone reads
+        // to register a CLUB ID for the speakers without the app. Its content
+        // (the manual shows only the picture) is the rig's: the cloud's page
+        // with the device code and the confirmation code (R37/R54), which the
+        // cloud checks against the registration (docs/cloud-api.md).
+        s.lines.push_back(
+            "ID登録: スマートフォン・タブレットなどで2次元コードを読み込んで、"
+            "CLUB Panasonic IDの登録を行ってください。");
+        s.fields["id_registration_qr"] = "/speaker/id-registration?device_code=" + code_.digits() +
+                                         "&confirmation_code=" + registration_->confirmation_code;
+      }
       break;
   }
   return s;

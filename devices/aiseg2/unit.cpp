@@ -178,7 +178,9 @@ Result<std::unique_ptr<Unit>> Unit::create(sim::Engine& engine, sim::Fabric& fab
   if (options.cloud_url.empty()) {
     u->firmware_source_ = std::make_unique<NoCloud>(engine);
   } else {
-    u->firmware_source_ = std::make_unique<HttpFirmwareSource>(engine, options.cloud_url);
+    http::HttpClientOptions fo;
+    fo.ca_pem = options.cloud_ca_pem;
+    u->firmware_source_ = std::make_unique<HttpFirmwareSource>(engine, options.cloud_url, fo);
   }
   u->firmware_ = std::make_unique<Firmware>(engine, *u->firmware_source_, options.model,
                                             options.firmware, options.firmware_options);
@@ -199,6 +201,7 @@ Result<std::unique_ptr<Unit>> Unit::create(sim::Engine& engine, sim::Fabric& fab
   if (!options.cloud_url.empty()) {
     auto so = options.cloud_session;
     so.cloud_url = options.cloud_url;
+    if (so.http.ca_pem.empty()) so.http.ca_pem = options.cloud_ca_pem;
     u->cloud_session_ = std::make_unique<CloudSession>(
         engine, std::move(so), [self] { return self->cloud_hello(); },
         [self] { return self->cloud_state(); },

@@ -48,6 +48,9 @@ struct UnitOptions {
   std::string firmware = "Ver.2.97I-03";
   sim::Ipv4 address;      // its ECHONET Lite node on the fabric
   std::string cloud_url;  // the cloud's base URL; empty: no cloud (checks fail offline)
+  // An https cloud_url: the CA certificate(s) to trust, PEM (the rig's TestCa); empty: the
+  // system's CAs. Used by the unit channel and by firmware checks and downloads.
+  std::string cloud_ca_pem;
   // The unit channel to that cloud (docs/unit-channel.md); its cloud_url is the one above.
   CloudSessionOptions cloud_session;
   std::string web_address;     // where the local pages listen; empty: no web server

@@ -113,7 +113,7 @@ Status MockCloud::listen(const std::string& address, std::uint16_t port) {
   auto ep = server_->listen(address, port);
   if (!ep) return ep.error();
   const std::string host = ep->address().is_v6() ? "[" + address + "]" : address;
-  url_ = fmt::format("http://{}:{}", host, ep->port());
+  url_ = fmt::format("{}://{}:{}", server_->tls() ? "https" : "http", host, ep->port());
   events_.emit("cloud.listening", {{"url", url_}});
   return ok_status();
 }

@@ -52,7 +52,8 @@ class MockCloud {
   // Starts serving. Port 0 picks a free port.
   Status listen(const std::string& address, std::uint16_t port);
   void stop();
-  std::string url() const { return url_; }  // "http://127.0.0.1:PORT", empty before listen
+  // "http://127.0.0.1:PORT", or https:// with HttpServerOptions::tls; empty before listen.
+  std::string url() const { return url_; }
 
   // Adds a service's routes and restores its snapshot; the service must outlive the cloud.
   Status add_service(CloudService& service);

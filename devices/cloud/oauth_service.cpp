@@ -56,6 +56,38 @@ std::optional<std::string> base64_decode(std::string_view in) {
   return out;
 }
 
+// A browser (Accept: text/html) gets pages; Google's client and API callers get JSON.
+bool wants_html(const http::HttpRequest& req) {
+  const std::string* accept = req.header("Accept");
+  return accept != nullptr && accept->find("text/html") != std::string::npos;
+}
+
+// DOMAIN R22: the second step of the login on the consent page, the code sent by SMS. The form
+// carries the authorization request and the login's challenge on; `problem` is shown (401) when
+// a code was refused.
+http::HttpResponse sms_code_page(const std::map<std::string, std::string>& f,
+                                 const std::string& challenge, const std::string& problem) {
+  auto hidden = [&f](const std::string& name, const std::string& value = {}) {
+    return "<input type=\"hidden\" name=\"" + name + "\" value=\"" +
+           markup_escape(value.empty() ? field(f, name) : value) + "\">";
+  };
+  std::string html =
+      "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"UTF-8\"><title>CLUB Panasonic "
+      "2段階認証</title></head><body><h1>2段階認証</h1>"
+      "<p>登録された電話番号に SMS で送られた認証コードを入力してください。</p>";
+  if (!problem.empty()) html += "<p class=\"error\">" + markup_escape(problem) + "</p>";
+  html += "<form method=\"post\" action=\"/oauth/authorize\">" + hidden("client_id") +
+          hidden("redirect_uri") + hidden("state") + hidden("response_type") +
+          hidden("google_account") + hidden("challenge", challenge) + hidden("decision", "allow") +
+          "<label>認証コード <input name=\"sms_code\" inputmode=\"numeric\" "
+          "autocomplete=\"one-time-code\"></label>"
+          "<button>送信</button></form></body></html>";
+  auto res = http::HttpResponse::html(html);
+  if (!problem.empty()) res.status = 401;
+  res.set_header("Cache-Control", "no-store");
+  return res;
+}
+
 }  // namespace
 
 std::map<std::string, std::string> form_fields(const http::HttpRequest& request) {
@@ -192,7 +224,12 @@ http::HttpResponse OAuthService::authorize_decision(const http::HttpRequest& req
   }
   if (club_id.empty() && !field(f, "challenge").empty()) {
     auto login = club_ids_.complete_login(field(f, "challenge"), field(f, "sms_code"));
-    if (!login) return oauth_error(make_error("login_failed", login.error().message));
+    if (!login) {
+      // A wrong code leaves the challenge open: a browser may try again on the same page.
+      if (wants_html(req) && login.error().code == "sms_code_wrong")
+        return sms_code_page(f, field(f, "challenge"), login.error().message);
+      return oauth_error(make_error("login_failed", login.error().message));
+    }
     if (auto owner = club_ids_.session_owner(login->session)) club_id = *owner;
     club_ids_.logout(login->session);
   }
@@ -201,6 +238,7 @@ http::HttpResponse OAuthService::authorize_decision(const http::HttpRequest& req
     if (!login) return oauth_error(make_error("login_failed", login.error().message));
     if (!login->challenge.empty()) {
       // DOMAIN R22: two-step verification; send the SMS code with the challenge.
+      if (wants_html(req)) return sms_code_page(f, login->challenge, {});
       auto res = http::HttpResponse::json(json{
           {"error", "sms_code_required"},
           {"error_description", "enter the code sent by SMS (DOMAIN R22)"},

@@ -6,6 +6,8 @@ const std::vector<ErrorCode>& speaker_error_codes() {
   static const std::vector<ErrorCode> codes = {
       {"speaker_unit_not_in_use", 409, "R60",
        "the ID's app has no unit, or the unit's server service is not registered"},
+      {"speaker_qr_invalid", 409, "R60",
+       "the QR code is not that of a unit whose server service is registered"},
       {"speaker_no_appliances", 422, "R60",
        "the unit has no appliance voice can control, or none was chosen"},
       {"speaker_user_limit", 409, "R61", "4 CLUB IDs already use the speakers of this unit"},

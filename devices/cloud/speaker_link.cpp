@@ -15,6 +15,14 @@ std::optional<std::uint16_t> class_of(const ApplianceState& a) {
   return parse_class_code(a.class_code);
 }
 
+Status check_nickname(const std::string& nickname) {
+  auto chars = aiseg2::decode_utf8(nickname);
+  if (nickname.empty() || !chars || chars->size() > kMaxNicknameLength) {
+    return make_error("invalid_field", "nickname: 1 to 20 characters of UTF-8 text");
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 std::string_view to_string(SpeakerStep s) {
@@ -77,30 +85,56 @@ Result<const SpeakerRegistration*> SpeakerLinkService::start(const std::string& 
     return make_error("speaker_already_registered",
                       "this CLUB ID already uses the speaker service");
   }
-  auto chars = aiseg2::decode_utf8(nickname);
-  if (nickname.empty() || !chars || chars->size() > kMaxNicknameLength) {
-    return make_error("invalid_field", "nickname: 1 to 20 characters of UTF-8 text");
-  }
+  if (Status s = check_nickname(nickname); !s) return s.error();
   auto unit = unit_in_use(club_id, device_code);
   if (!unit) return unit.error();
-  const UnitRecord* record = units_.find(*unit);
-  bool any_voice = std::any_of(record->appliances.begin(), record->appliances.end(),
-                               [](const ApplianceState& a) {
-                                 auto c = class_of(a);
-                                 return c && voice_class(*c) != nullptr;
-                               });
+  return begin(club_id, nickname, *unit);
+}
+
+Result<const SpeakerRegistration*> SpeakerLinkService::start_by_qr(
+    const std::string& club_id, const std::string& nickname, const std::string& device_code,
+    const std::string& confirmation_code) {
+  if (users_.contains(club_id)) {
+    return make_error("speaker_already_registered",
+                      "this CLUB ID already uses the speaker service");
+  }
+  if (Status s = check_nickname(nickname); !s) return s.error();
+  // DOMAIN R60, R1: the QR code comes from a unit whose server service is
+  // registered; its codes must be that registration's (R37/R54).
+  auto dc = normalize_device_code(device_code);
+  const UnitRecord* record = dc ? units_.find(*dc) : nullptr;
+  if (record == nullptr || !record->server.registered || record->server.confirmation_code.empty() ||
+      record->server.confirmation_code != confirmation_code) {
+    return make_error("speaker_qr_invalid",
+                      "the QR code does not belong to an AiSEG2 whose server service is "
+                      "registered: register the server service on the unit, then read the QR "
+                      "code of スマートスピーカー設定 > ID登録 again (DOMAIN R60)");
+  }
+  return begin(club_id, nickname, *dc);
+}
+
+Result<const SpeakerRegistration*> SpeakerLinkService::begin(const std::string& club_id,
+                                                             const std::string& nickname,
+                                                             const std::string& unit) {
+  const UnitRecord* record = units_.find(unit);
+  bool any_voice =
+      record != nullptr && std::any_of(record->appliances.begin(), record->appliances.end(),
+                                       [](const ApplianceState& a) {
+                                         auto c = class_of(a);
+                                         return c && voice_class(*c) != nullptr;
+                                       });
   if (!any_voice) {
     return make_error("speaker_no_appliances",
                       "the unit has no registered appliance that voice can control (DOMAIN R60)");
   }
   // DOMAIN R61: at most 4 CLUB IDs per unit.
-  if (users_of_unit(*unit).size() >= kMaxSpeakerUsersPerUnit) {
+  if (users_of_unit(unit).size() >= kMaxSpeakerUsersPerUnit) {
     return make_error("speaker_user_limit",
                       "4 CLUB IDs already use the speaker service on this unit (DOMAIN R61)");
   }
   SpeakerRegistration& r = registrations_[club_id];
-  r = SpeakerRegistration{club_id, nickname, *unit, SpeakerStep::PrivacyPolicy, {}};
-  events_.emit("cloud.speaker_registration", {{"club_id", club_id}, {"device_code", *unit}});
+  r = SpeakerRegistration{club_id, nickname, unit, SpeakerStep::PrivacyPolicy, {}};
+  events_.emit("cloud.speaker_registration", {{"club_id", club_id}, {"device_code", unit}});
   return &r;
 }
 

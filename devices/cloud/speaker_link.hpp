@@ -61,6 +61,17 @@ class SpeakerLinkService : public CloudService {
   // speaker_already_registered, invalid_field (nickname empty or over 20 characters).
   Result<const SpeakerRegistration*> start(const std::string& club_id, const std::string& nickname,
                                            const std::string& device_code);
+  // R62 step 1 of the speaker-only path (manual p42, p46-51): no app. On the
+  // unit, スマートスピーカー設定 > ID登録 shows a QR code that carries the
+  // unit's device code and its server-service confirmation code (R37/R54; the
+  // manual is silent on the content, this is the rig's choice); the phone
+  // reads it and logs in with the CLUB ID in the browser. The same checks as
+  // start() otherwise. Errors: speaker_qr_invalid (no registered unit with
+  // these codes: R60, R1), and those of start().
+  Result<const SpeakerRegistration*> start_by_qr(const std::string& club_id,
+                                                 const std::string& nickname,
+                                                 const std::string& device_code,
+                                                 const std::string& confirmation_code);
   // Step 2. Declining discards the registration: nothing is registered (R62).
   // Errors: speaker_registration_missing, speaker_step_order.
   Status privacy_policy(const std::string& club_id, bool accept);
@@ -103,6 +114,9 @@ class SpeakerLinkService : public CloudService {
 
  private:
   Result<std::string> unit_in_use(const std::string& club_id, const std::string& device_code) const;
+  // The checks and the record of step 1 shared by start() and start_by_qr().
+  Result<const SpeakerRegistration*> begin(const std::string& club_id, const std::string& nickname,
+                                           const std::string& unit);
   Status check_appliances(const std::string& device_code,
                           const std::vector<std::string>& keys) const;
   // Tells the unit who its speaker users are; retried when the unit is back.

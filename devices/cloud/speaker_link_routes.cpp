@@ -37,6 +37,44 @@ Result<std::vector<std::string>> appliance_keys(const json& body) {
   return keys;
 }
 
+// The QR code of the unit's スマートスピーカー設定 > ID登録 screen (DOMAIN R62,
+// manual p46): a path of the cloud's site with the unit's device code and its
+// server-service confirmation code (R37/R54), with or without the site's
+// address in front: "/speaker/id-registration?device_code=9999950072&
+// confirmation_code=909580". The manual shows no content; this is the rig's.
+struct SpeakerQr {
+  std::string device_code;
+  std::string confirmation_code;
+};
+
+Result<SpeakerQr> read_speaker_qr(std::string_view text) {
+  constexpr std::string_view kPath = "/speaker/id-registration?";
+  const auto at = text.find(kPath);
+  const auto bad = [&] {
+    return make_error("speaker_qr_invalid",
+                      "not the QR code of an AiSEG2's スマートスピーカー設定 > ID登録 screen "
+                      "(DOMAIN R62)");
+  };
+  if (at == std::string_view::npos) return bad();
+  SpeakerQr qr;
+  std::string_view query = text.substr(at + kPath.size());
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    const auto eq = pair.find('=');
+    if (eq == std::string_view::npos) return bad();
+    const std::string_view key = pair.substr(0, eq), value = pair.substr(eq + 1);
+    if (key == "device_code") {
+      qr.device_code = std::string(value);
+    } else if (key == "confirmation_code") {
+      qr.confirmation_code = std::string(value);
+    }
+  }
+  if (qr.device_code.empty() || qr.confirmation_code.empty()) return bad();
+  return qr;
+}
+
 }  // namespace
 
 void SpeakerLinkService::add_routes(ApiRoutes& routes) {
@@ -60,11 +98,14 @@ void SpeakerLinkService::add_routes(ApiRoutes& routes) {
   };
   const std::vector<std::string> start_errors = {
       "unauthorized",          "invalid_field",      "speaker_unit_not_in_use",
-      "speaker_no_appliances", "speaker_user_limit", "speaker_already_registered"};
+      "speaker_no_appliances", "speaker_user_limit", "speaker_already_registered",
+      "speaker_qr_invalid"};
 
   routes.add("POST", "/v1/speaker/registration",
              {"Start the speaker registration of DOMAIN R62: nickname of the speaker user "
-              "(R60: the unit the ID's app uses; R61: at most 4 IDs per unit)",
+              "(R60: the unit the ID's app uses; R61: at most 4 IDs per unit). Without an "
+              "app: `qr`, the text of the QR code the unit shows at スマートスピーカー設定 > "
+              "ID登録 (docs/cloud-api.md)",
               "speaker-link",
               {{"nickname", "たろう"}, {"device_code", "9999950072"}},
               {{"step", "privacy_policy"},
@@ -76,13 +117,24 @@ void SpeakerLinkService::add_routes(ApiRoutes& routes) {
              with_login([this](const http::HttpRequest& req, const std::string& club_id) {
                auto body = json_object_body(req);
                if (!body) return speaker_error(body.error());
-               if (Status s = only_fields(*body, {"nickname", "device_code"}); !s) {
+               if (Status s = only_fields(*body, {"nickname", "device_code", "qr"}); !s) {
                  return speaker_error(s.error());
                }
                auto nickname = required_string(*body, "nickname", 256);
                if (!nickname) return speaker_error(nickname.error());
                auto code = optional_string(*body, "device_code", 32);
                if (!code) return speaker_error(code.error());
+               auto qr = optional_string(*body, "qr", 512);
+               if (!qr) return speaker_error(qr.error());
+               if (*qr) {
+                 // DOMAIN R60, R62: the speaker-only path, the unit named by its QR code.
+                 auto read = read_speaker_qr(**qr);
+                 if (!read) return speaker_error(read.error());
+                 auto r =
+                     start_by_qr(club_id, *nickname, read->device_code, read->confirmation_code);
+                 if (!r) return speaker_error(r.error());
+                 return json_reply(200, registration_json(**r));
+               }
                auto r = start(club_id, *nickname, code->value_or(""));
                if (!r) return speaker_error(r.error());
                return json_reply(200, registration_json(**r));

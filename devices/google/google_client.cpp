@@ -151,39 +151,41 @@ void GoogleClient::intent(const std::string& intent, json payload, JsonDone done
   if (!payload.is_null()) input["payload"] = payload;
   const json request = {{"requestId", new_id("req-")}, {"inputs", {input}}};
   ++calls_;
-  http::http_request(engine_, "POST", options_.cloud_url + "/smarthome/fulfillment", request.dump(),
-                     {{"Content-Type", "application/json;charset=UTF-8"},
-                      {"Authorization", "Bearer " + access_token_}},
-                     [this, intent, payload, done, may_refresh,
-                      request_id = request["requestId"]](Result<http::HttpResponse> res) {
-                       if (!res) return done(res.error());
-                       json body = json::parse(res->body, nullptr, false);
-                       if (!body.is_object()) {
-                         return done(make_error("protocol", "HTTP " + std::to_string(res->status) +
-                                                                " without a JSON body"));
-                       }
-                       std::string error;
-                       if (body.contains("payload") && body["payload"].is_object()) {
-                         error = body["payload"].value("errorCode", "");
-                       }
-                       if (res->status == 401 && error == "authExpired" && may_refresh) {
-                         // Google refreshes the access token and tries once more.
-                         return refresh([this, intent, payload, done](Status s) {
-                           if (!s) return done(make_error("authExpired", s.error().message));
-                           this->intent(intent, payload, done, false);
-                         });
-                       }
-                       if (res->status != 200 || !error.empty()) {
-                         return done(make_error(error.empty() ? "protocol" : error, body.dump()));
-                       }
-                       // DISCONNECT answers an empty object; every other intent echoes the
-                       // requestId.
-                       if (intent != "action.devices.DISCONNECT" &&
-                           body.value("requestId", json()) != request_id) {
-                         return done(make_error("protocol", "requestId not echoed"));
-                       }
-                       done(body);
-                     });
+  http::http_request(
+      engine_, "POST", options_.cloud_url + "/smarthome/fulfillment", request.dump(),
+      {{"Content-Type", "application/json;charset=UTF-8"},
+       {"Authorization", "Bearer " + access_token_}},
+      [this, intent, payload, done, may_refresh,
+       request_id = request["requestId"]](Result<http::HttpResponse> res) {
+        if (!res) return done(res.error());
+        json body = json::parse(res->body, nullptr, false);
+        if (!body.is_object()) {
+          return done(make_error("protocol",
+                                 "HTTP " + std::to_string(res->status) + " without a JSON body"));
+        }
+        std::string error;
+        if (body.contains("payload") && body["payload"].is_object()) {
+          error = body["payload"].value("errorCode", "");
+        }
+        if (res->status == 401 && error == "authExpired" && may_refresh) {
+          // Google refreshes the access token and tries once more.
+          return refresh([this, intent, payload, done](Status s) {
+            if (!s) return done(make_error("authExpired", s.error().message));
+            this->intent(intent, payload, done, false);
+          });
+        }
+        if (res->status != 200 || !error.empty()) {
+          return done(make_error(error.empty() ? "protocol" : error, body.dump()));
+        }
+        // DISCONNECT answers an empty object; every other intent echoes the
+        // requestId.
+        if (intent != "action.devices.DISCONNECT" &&
+            body.value("requestId", json()) != request_id) {
+          return done(make_error("protocol", "requestId not echoed"));
+        }
+        done(body);
+      },
+      options_.http);  // https: the CA to trust, like every other call
 }
 
 void GoogleClient::sync(JsonDone done) {

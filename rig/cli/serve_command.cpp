@@ -1,6 +1,7 @@
 // `hemsrig serve WORLD.yaml`: runs a world in real time on real sockets until
 // SIGINT or SIGTERM (or --for), after printing every endpoint it opened and
-// then the line `ready`, so a script or a test can wait for that line.
+// then the line `ready`, so a script or a test can wait for that line. A cloud
+// with `tls: true` (or `--cloud-tls`) is printed as https:// with its CA file (`cloud-ca`).
 #include <boost/asio/signal_set.hpp>
 #include <iostream>
 
@@ -15,6 +16,7 @@ void add_serve_command(CLI::App& app) {
     ProfileSources profiles;
     std::string interface_name, base_address, trace, pcap, run_for, state;
     std::uint64_t seed = 0;
+    bool cloud_tls = false;
   };
   auto args = std::make_shared<Args>();
   auto* cmd =
@@ -32,17 +34,28 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--pcap", args->pcap, "Write every frame sent to a pcap file");
   cmd->add_option("--seed", args->seed, "Random seed (default: the world file's)");
   cmd->add_option("--state", args->state,
-                  "Keep the units' energy history in this folder (SQLite), across restarts")
+                  "Keep the units' energy history, the cloud's accounts (SQLite) and the test CA "
+                  "of the cloud's HTTPS (DIR/tls, see `ca export`) in this folder, across restarts")
       ->check(CLI::ExistingDirectory);
+  cmd->add_flag("--cloud-tls", args->cloud_tls,
+                "Serve the world's cloud over HTTPS with the rig's test CA, as `cloud: tls: true` "
+                "does (the CA file is printed as the endpoint cloud-ca; see `ca export`)");
   cmd->add_option("--for", args->run_for,
                   "Stop by itself after this long (e.g. 30s); default: until a signal");
   cmd->callback([args] {
     echonet::ProfileLibrary lib;
     if (!load_profiles(args->profiles, lib)) throw CLI::RuntimeError(kExitBadInput);
-    const rig::WorldLoad load = rig::load_world_file(args->world, lib);
+    rig::WorldLoad load = rig::load_world_file(args->world, lib);
     if (!load.spec) {
       print_diagnostics(load.diagnostics);
       throw CLI::RuntimeError(kExitBadInput);
+    }
+    if (args->cloud_tls) {
+      if (!load.spec->cloud) {
+        std::cerr << "--cloud-tls: " << args->world << " has no `cloud:` section\n";
+        throw CLI::RuntimeError(kExitBadInput);
+      }
+      load.spec->cloud->tls = true;
     }
     rig::WorldOptions opts;
     opts.mode = sim::ClockMode::Realtime;

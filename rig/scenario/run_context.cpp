@@ -2,12 +2,22 @@
 
 #include <fmt/format.h>
 
+#include <unordered_set>
+
+#include "rig/dut/dut.hpp"
+
 namespace hemsrig::scenario {
 
 RunContext::RunContext(rig::World& world, sim::Time deadline) : world_(world), deadline_(deadline) {
-  // Every frame once, when a node of the world sends it.
-  world_.fabric().observe([this](sim::Direction d, const sim::Datagram& dg, sim::Time t) {
-    if (d != sim::Direction::Sent) return;
+  // Every frame once: when a node of the world sends it, or when it arrives
+  // from a device under test (docs/dut.md), which is outside the world.
+  std::unordered_set<std::uint32_t> dut_addresses;
+  for (const auto& d : world_.duts()) {
+    if (d->spec().role == dut::DutRole::Controller) dut_addresses.insert(d->address().to_uint());
+  }
+  world_.fabric().observe([this, dut_addresses](sim::Direction d, const sim::Datagram& dg,
+                                                sim::Time t) {
+    if (d != sim::Direction::Sent && !dut_addresses.contains(dg.from.address.to_uint())) return;
     auto msg = echonet::decode(dg.bytes);
     if (!msg || !std::holds_alternative<echonet::Frame>(*msg)) return;
     frames_.push_back(FrameRecord{t, dg.from, dg.to, std::get<echonet::Frame>(std::move(*msg))});

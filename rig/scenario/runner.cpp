@@ -90,12 +90,16 @@ class ScenarioRun {
 
   void execute() {
     rig::WorldOptions opts;
-    opts.mode = sim::ClockMode::Virtual;
+    // A device under test lives on the wall clock: real time, scaled by `speed:` (docs/dut.md).
+    const bool with_dut = !sc_.world.duts.empty();
+    opts.mode = with_dut ? sim::ClockMode::Realtime : sim::ClockMode::Virtual;
+    opts.speed = sc_.speed;
     opts.seed = settings_.seed ? settings_.seed : sc_.seed;
     opts.trace_path = trace_path_;
     opts.pcap_path = pcap_path_;
     opts.ssdp_port = 0;  // each run's units answer its own apps only (DOMAIN R30)
-    if (sc_.world.fabric.kind == rig::FabricSpec::Kind::Udp) {
+    if (sc_.world.fabric.kind == rig::FabricSpec::Kind::Udp ||
+        (with_dut && sc_.world.fabric.kind == rig::FabricSpec::Kind::Auto)) {
       // Real sockets: each job its own loopback range.
       opts.base_address = sim::Ipv4(0x7F000000u | static_cast<std::uint32_t>(20 + job_) << 16);
     }

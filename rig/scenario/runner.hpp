@@ -1,5 +1,6 @@
 // Runner: runs loaded scenarios, each in a world of its own (engine, fabric,
-// units, cloud) in virtual time, and reports per scenario: passed, or the
+// units, cloud) in virtual time (in real time, scaled by `speed:`, when the
+// scenario has a DUT: docs/dut.md), and reports per scenario: passed, or the
 // failed step with what was expected, what was seen and the trace's last
 // lines. Every scenario writes a JSONL trace and a pcap; they are kept for a
 // failure always, for a pass only when a trace folder was asked for.

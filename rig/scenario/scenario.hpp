@@ -35,6 +35,9 @@ struct Scenario {
   rig::WorldSpec world;
   std::optional<std::uint64_t> seed;               // overrides the world's
   sim::Duration timeout = std::chrono::hours(24);  // scenario time for the whole run
+  // With a DUT the run is in real time; scenario time runs `speed` times faster
+  // than the wall clock (`speed:` at the top of the file, docs/dut.md).
+  double speed = 1.0;
   std::vector<StepEntry> steps;
 };
 

@@ -16,7 +16,8 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string> kTopKeys{"name",      "description", "tags",    "world",
-                                        "variables", "seed",        "timeout", "steps"};
+                                        "variables", "seed",        "timeout", "speed",
+                                        "dut",       "duts",        "steps"};
 const std::vector<std::string> kFragmentKeys{"description", "variables", "steps"};
 const std::vector<std::string> kIncludeKeys{"file", "variables"};
 const std::vector<std::string> kStepCommonKeys{"expect_error"};
@@ -297,6 +298,7 @@ class Loader {
       return;
     }
     sc.world = std::move(*w);
+    duts(r, root, base_dir, sc);
     const YAML::Node list = root["steps"];
     if (!list) {
       r.error(root, "missing 'steps' (what the scenario does, in order)");
@@ -304,6 +306,32 @@ class Loader {
     }
     StepParser parser(r, sc.world, profiles_);
     steps(r, list, parser, sc.world, vars, base_dir, sc.steps, 0);
+  }
+
+  // `dut:` / `duts:` (docs/dut.md) join the world's own; `speed:` needs one of them.
+  void duts(rig::YamlReader& r, const YAML::Node& root, const fs::path& base_dir, Scenario& sc) {
+    std::vector<std::string> unit_ids, taken;
+    for (const auto& u : sc.world.units) unit_ids.push_back(u.id);
+    taken = unit_ids;
+    for (const auto& a : sc.world.appliances) taken.push_back(a.id);
+    for (const auto& d : sc.world.duts) taken.push_back(d.id);
+    const std::string dir = base_dir.string();
+    if (const YAML::Node d = root["dut"])
+      dut::parse_dut_block(r, d, false, dir, unit_ids, taken, sc.world.duts);
+    if (const YAML::Node d = root["duts"])
+      dut::parse_dut_block(r, d, true, dir, unit_ids, taken, sc.world.duts);
+    if (auto v = r.number(root, "speed")) {
+      if (!(*v > 0) || *v > 10000) {
+        r.error(root["speed"],
+                fmt::format("'speed' must be more than 0 and at most 10000, found {}", *v));
+      } else if (sc.world.duts.empty()) {
+        r.error(root["speed"],
+                "'speed' is for scenarios with a DUT (they run in real time); without one the "
+                "scenario runs in virtual time, faster than any speed");
+      } else {
+        sc.speed = *v;
+      }
+    }
   }
 
   const echonet::ProfileLibrary& profiles_;

@@ -1,14 +1,21 @@
 #include "rig/world/world.hpp"
 
 #include <fmt/format.h>
+#include <stdlib.h>
+
+#include <filesystem>
 
 #include "devices/aiseg2/sqlite_history_store.hpp"
 #include "devices/bench/simulated_channels.hpp"
+#include "rig/dut/dut.hpp"
+#include "rig/dut/dut_channel.hpp"
 #include "sim/http/fault_admin.hpp"
 #include "sim/http/http_server.hpp"
 #include "sim/net/address_plan.hpp"
 #include "sim/net/local_fabric.hpp"
+#include "sim/net/netns_fabric.hpp"
 #include "sim/net/udp_fabric.hpp"
+#include "sim/tls/test_ca.hpp"
 
 namespace hemsrig::rig {
 
@@ -17,6 +24,14 @@ World::World(WorldSpec spec, WorldOptions options)
 
 World::~World() {
   stop();
+  if (!cloud_ca_temp_dir_.empty()) {
+    std::error_code ec;  // best effort: a leftover temporary CA harms nothing
+    std::filesystem::remove_all(cloud_ca_temp_dir_, ec);
+  }
+}
+
+std::string World::cloud_ca_file() const {
+  return cloud_ca_file_;
 }
 
 Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
@@ -27,12 +42,17 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
   eo.mode = options.mode;
   eo.seed = options.seed.value_or(spec.seed);
   if (spec.start) eo.epoch = *spec.start;
+  eo.speed = options.speed;
   w->engine_ = std::make_unique<sim::Engine>(eo);
 
   const bool real_sockets =
       spec.fabric.kind == FabricSpec::Kind::Udp ||
       (spec.fabric.kind == FabricSpec::Kind::Auto && options.mode == sim::ClockMode::Realtime);
-  if (real_sockets) {
+  if (spec.fabric.kind == FabricSpec::Kind::Netns) {
+    auto f = sim::NetnsFabric::create(*w->engine_);  // errors say why (root only)
+    if (!f) return f.error();
+    w->fabric_ = std::move(*f);
+  } else if (real_sockets) {
     sim::UdpFabricOptions fo;
     fo.interface_name = options.interface_name.value_or(spec.fabric.interface_name);
     auto f = sim::UdpFabric::create(*w->engine_, fo);
@@ -148,6 +168,25 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
                        std::chrono::duration_cast<std::chrono::milliseconds>(e.delay).count()}});
       });
     }
+    if (spec.cloud->tls) {
+      // HTTPS with a certificate of the rig's test CA: the one of `--state DIR` (DIR/tls, what
+      // `hemsrig ca export --state DIR` prints), else a fresh one in a folder removed with us.
+      std::string ca_dir = tls::test_ca_dir(options.state_dir);
+      if (ca_dir.empty()) {
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "hemsrig-ca-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr)
+          return make_error("tls_state", "cloud: cannot make a temporary folder for the test CA");
+        ca_dir = w->cloud_ca_temp_dir_ = pattern;
+      }
+      auto ca = tls::TestCa::load_or_create(ca_dir);
+      if (!ca) return make_error(ca.error().code, "cloud: " + ca.error().message);
+      auto identity = ca->issue_server_identity({spec.cloud->address});
+      if (!identity) return make_error(identity.error().code, "cloud: " + identity.error().message);
+      co.server.tls = std::move(*identity);
+      w->cloud_ca_file_ = ca->certificate_file();
+      w->cloud_ca_pem_ = ca->certificate_pem();
+    }
     w->cloud_ = std::make_unique<cloud::MockCloud>(*w->engine_, co);
     http::add_fault_admin_routes(w->cloud_->router(), w->cloud_faults_);
     // DOMAIN R60-R66: the speaker link, account linking and Google fulfilment.
@@ -202,6 +241,7 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
     }
     w->own_addresses_.insert(uo.address.to_uint());
     uo.cloud_url = us.online && w->cloud_ ? w->cloud_->url() : std::string{};
+    uo.cloud_ca_pem = w->cloud_ca_pem_;
     uo.web_address = us.web_address;
     uo.web_port = us.web_port;
     if (options.ssdp_port) uo.ssdp_port = *options.ssdp_port;
@@ -221,6 +261,38 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
     if (!unit)
       return make_error(unit.error().code, fmt::format("unit {}: {}", us.id, unit.error().message));
     w->units_.emplace(us.id, std::move(*unit));
+  }
+  // Devices under test (docs/dut.md): a controller's node and the rig's probe address are
+  // planned like a unit's, but not added to own_addresses_: the DUT's frames come from
+  // outside and are traced as received.
+  std::unordered_set<std::uint32_t> dut_addresses;
+  auto plan_dut_address = [&] {
+    sim::Ipv4 a;
+    do {
+      a = sim::loopback_address(next_index++, base.to_uint());
+    } while (w->own_addresses_.contains(a.to_uint()) || dut_addresses.contains(a.to_uint()));
+    dut_addresses.insert(a.to_uint());
+    return a;
+  };
+  for (const dut::DutSpec& ds : spec.duts) {
+    if (ds.address) dut_addresses.insert(ds.address->to_uint());
+  }
+  for (const dut::DutSpec& ds : spec.duts) {
+    dut::DutPlace place;
+    if (ds.role == dut::DutRole::Controller) {
+      place.address = ds.address ? *ds.address : plan_dut_address();
+      if (ds.adapter == dut::DutAdapterKind::Process || ds.ready == dut::DutReady::Announce)
+        place.probe_from = plan_dut_address();
+    }
+    if (!options.state_dir.empty()) place.state_dir = options.state_dir + "/dut-" + ds.id;
+    World* self = w.get();
+    place.values = [self, ds, address = place.address] {
+      return self->dut_template_values(ds, address);
+    };
+    auto d = dut::Dut::create(*w->engine_, *w->fabric_, w->trace_ ? &*w->trace_ : nullptr, ds,
+                              std::move(place));
+    if (!d) return d.error();
+    w->duts_.push_back(std::move(*d));
   }
   if (spec.bench) {
     if (auto st = w->create_bench(*spec.bench); !st) return st.error();
@@ -244,6 +316,9 @@ Status World::create_bench(const BenchSpec& bs) {
   for (const auto& key : node_order_) {
     if (auto c = bench_->add_channel(bench::make_node_channel(*nodes_.at(key))); !c)
       return c.error();
+  }
+  for (auto& d : duts_) {  // after the units and the appliance nodes (docs/dut.md)
+    if (auto c = bench_->add_channel(dut::make_dut_channel(*d)); !c) return c.error();
   }
   if (trace_) {
     bench_->on_switch([this](const bench::PowerChannel& c, bool on, const Status& st) {
@@ -277,10 +352,49 @@ Status World::start() {
       return make_error(st.error().code, fmt::format("unit {}: {}", us.id, st.error().message));
     }
   }
+  for (auto& d : duts_) {
+    if (auto st = d->power_on(); !st) return st;
+  }
   return ok_status();
 }
 
+dut::Dut* World::dut(const std::string& id) {
+  for (auto& d : duts_) {
+    if (d->id() == id) return d.get();
+  }
+  return nullptr;
+}
+
+// What {name} stands for in a DUT's command and environment (docs/dut.md).
+dut::TemplateValues World::dut_template_values(const dut::DutSpec& ds, sim::Ipv4 address) const {
+  dut::TemplateValues v;
+  auto& m = v.values;
+  m["id"] = ds.id;
+  m["scenario_dir"] = ds.base_dir;
+  m["address"] = ds.role == dut::DutRole::Controller ? address.to_string() : std::string{};
+  const auto* udp = dynamic_cast<const sim::UdpFabric*>(fabric_.get());
+  m["interface"] = udp != nullptr ? udp->interface_address().to_string() : "127.0.0.1";
+  m["multicast"] = fabric_->multicast_group().address.to_string();
+  m["echonet_port"] = std::to_string(fabric_->multicast_group().port);
+  m["cloud_url"] = cloud_url();
+  m["ca_file"] = cloud_ca_file();
+  m["speed"] = fmt::format("{}", engine_->speed());
+  m["device_code"] = ds.device_code;
+  m["model"] = ds.model;
+  m["firmware"] = ds.firmware;
+  m["ssdp_port"] = "";
+  for (const UnitSpec& us : spec_.units) {
+    const aiseg2::Unit& u = *units_.at(us.id);
+    if (m["ssdp_port"].empty() && u.ssdp_endpoint().second != 0)
+      m["ssdp_port"] = std::to_string(u.ssdp_endpoint().second);
+    m["unit_address:" + us.id] = u.node().address().to_string();
+    m["unit_web_url:" + us.id] = u.web_url();
+  }
+  return v;
+}
+
 void World::stop() {
+  for (auto& d : duts_) d->stop();  // SIGTERM, then SIGKILL after its stop_timeout
   if (bench_) bench_->stop();
   for (auto& [id, unit] : units_) unit->power_off();
   if (cloud_) cloud_->stop();
@@ -333,6 +447,10 @@ std::vector<Endpoint> World::endpoints() const {
     out.push_back(Endpoint{"cloud", "cloud", cloud_->url(),
                            "mock cloud: CLUB ID, app, server service, unit channel, firmware; "
                            "API /openapi.json"});
+  if (!cloud_ca_file_.empty())
+    out.push_back(Endpoint{"cloud-ca", "cloud", cloud_ca_file_,
+                           "test CA of the cloud's HTTPS (PEM): tell a real app or firmware to "
+                           "trust it"});
   for (const UnitSpec& us : spec_.units) {
     const aiseg2::Unit& unit = *units_.at(us.id);
     out.push_back(Endpoint{"aiseg2-unit", us.id,
@@ -354,6 +472,15 @@ std::vector<Endpoint> World::endpoints() const {
           Endpoint{"modbus-channel", c.name(), bench_->endpoint(),
                    fmt::format("coil {} input registers {}-{} {}", i, i * 6, i * 6 + 5, c.kind())});
     }
+  }
+  for (const auto& d : duts_) {
+    const bool controller = d->spec().role == dut::DutRole::Controller;
+    out.push_back(Endpoint{
+        "dut", d->id(),
+        controller ? sim::to_string(sim::UdpEndpoint{d->address(), echonet::kPort}) : "",
+        fmt::format("{} {}{}", dut::to_string(d->spec().role),
+                    d->spec().adapter == dut::DutAdapterKind::Process ? "process" : "external",
+                    d->running() ? fmt::format(" pid {}", d->pid()) : "")});
   }
   return out;
 }

@@ -28,6 +28,10 @@
 #include "sim/trace/pcap_writer.hpp"
 #include "sim/trace/trace.hpp"
 
+namespace hemsrig::dut {
+class Dut;
+}
+
 namespace hemsrig::rig {
 
 struct WorldOptions {
@@ -43,6 +47,8 @@ struct WorldOptions {
   // Where units answer the app's SSDP search: 1900 as on a real LAN; 0 gives
   // each unit a free port, so worlds side by side do not answer each other's apps.
   std::optional<std::uint16_t> ssdp_port;
+  // Realtime only: scenario time runs `speed` times faster than the wall clock (docs/dut.md).
+  double speed = 1.0;
 };
 
 // One line of `serve`'s endpoint list.
@@ -82,8 +88,14 @@ class World {
     auto it = units_.find(id);
     return it == units_.end() ? nullptr : it->second.get();
   }
-  // The cloud's base URL ("http://127.0.0.1:PORT"), empty without a cloud.
+  // The cloud's base URL ("http://127.0.0.1:PORT", https:// with tls), empty without a cloud.
   std::string cloud_url() const { return cloud_ ? cloud_->url() : std::string{}; }
+  // With the file's `cloud: tls: true`: the PEM file of the CA that issued the cloud's HTTPS
+  // certificate, for clients to trust (in tls::test_ca_dir(state_dir), or in a temporary folder
+  // the World removes); empty without TLS.
+  std::string cloud_ca_file() const;
+  // The same CA certificate as PEM text (HttpClientOptions::ca_pem); empty without TLS.
+  const std::string& cloud_ca_pem() const { return cloud_ca_pem_; }
   // The mock cloud (the file's `cloud:`), or nullptr.
   cloud::MockCloud* cloud() { return cloud_.get(); }
   // The faults of the cloud's HTTP server (docs/faults.md), also reachable
@@ -93,10 +105,15 @@ class World {
   // The Modbus bench (the file's `bench:`), or nullptr. Channels: every unit in
   // file order, then every appliance node in order of first appearance.
   bench::ModbusBench* bench() { return bench_.get(); }
+  // The devices under test (the spec's `duts`, docs/dut.md) in file order; nullptr for an
+  // unknown id. Started by start() after the units, stopped (SIGTERM, then SIGKILL) by stop().
+  dut::Dut* dut(const std::string& id);
+  const std::vector<std::unique_ptr<dut::Dut>>& duts() const { return duts_; }
 
  private:
   World(WorldSpec spec, WorldOptions options);
   Status create_bench(const BenchSpec& bench);
+  dut::TemplateValues dut_template_values(const dut::DutSpec& ds, sim::Ipv4 address) const;
 
   WorldSpec spec_;
   WorldOptions options_;
@@ -114,8 +131,14 @@ class World {
   std::unique_ptr<cloud::SpeakerServices> speakers_;
   std::shared_ptr<http::FaultInjector> cloud_faults_;
   std::unique_ptr<cloud::MockCloud> cloud_;  // its state in <state_dir>/cloud.sqlite
+  // The CA of the cloud's HTTPS (cloud_ca_file()), and without a state dir the temporary folder
+  // that holds it, removed with the World.
+  std::string cloud_ca_file_;
+  std::string cloud_ca_pem_;
+  std::string cloud_ca_temp_dir_;
   std::map<std::string, std::unique_ptr<aiseg2::Unit>> units_;
-  std::unique_ptr<bench::ModbusBench> bench_;  // after units_ and nodes_: its channels use them
+  std::vector<std::unique_ptr<dut::Dut>> duts_;  // rig/dut; before bench_: its channels use them
+  std::unique_ptr<bench::ModbusBench> bench_;    // after units_ and nodes_: its channels use them
 };
 
 }  // namespace hemsrig::rig

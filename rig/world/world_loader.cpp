@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <set>
 
 #include "rig/world/world_spec.hpp"
@@ -16,13 +17,14 @@ using echonet::Bytes;
 
 const std::vector<std::string> kTopKeys{"world",  "seed",       "start", "physics_step",
                                         "fabric", "appliances", "units", "cloud",
-                                        "bench"};
+                                        "bench",  "duts",       "dut"};
 const std::vector<std::string> kUnitKeys{"id",          "model",   "device_code", "access_password",
                                          "firmware",    "address", "web",         "install_time",
                                          "reboot_time", "banks",   "online"};
 const std::vector<std::string> kWebKeys{"address", "port"};
 const std::vector<std::string> kCloudKeys{"address",
                                           "port",
+                                          "tls",
                                           "firmware",
                                           "accounts",
                                           "verification_link_lifetime",
@@ -139,6 +141,7 @@ class WorldParser {
     }
     if (const YAML::Node cloud = root["cloud"]) parse_cloud(cloud, w);
     if (const YAML::Node bench = root["bench"]) parse_bench(bench, w);
+    parse_duts(root, w);
     return w;
   }
 
@@ -193,11 +196,23 @@ class WorldParser {
     w.units.push_back(std::move(u));
   }
 
+  // Devices under test (rig/dut, docs/dut.md): `dut:` (one) or `duts:` (a list).
+  void parse_duts(const YAML::Node& root, WorldSpec& w) {
+    std::vector<std::string> unit_ids, taken(ids_.begin(), ids_.end());
+    for (const auto& u : w.units) unit_ids.push_back(u.id);
+    const std::string dir = std::filesystem::path(r_.file()).parent_path().string();
+    if (const YAML::Node d = root["dut"])
+      dut::parse_dut_block(r_, d, false, dir, unit_ids, taken, w.duts);
+    if (const YAML::Node d = root["duts"])
+      dut::parse_dut_block(r_, d, true, dir, unit_ids, taken, w.duts);
+  }
+
   void parse_cloud(const YAML::Node& n, WorldSpec& w) {
     if (!r_.expect_map(n, "'cloud'", kCloudKeys) && !n.IsMap()) return;
     CloudSpec c;
     if (auto s = r_.string(n, "address")) c.address = *s;
     if (auto p = r_.integer(n, "port", 0, 65535)) c.port = static_cast<std::uint16_t>(*p);
+    if (auto t = r_.boolean(n, "tls")) c.tls = *t;
     if (const YAML::Node fw = n["firmware"]) {
       if (!fw.IsMap()) {
         r_.error(fw,
@@ -256,8 +271,8 @@ class WorldParser {
       if (auto v = r_.boolean(a, "verified")) acc.verified = *v;
       if (auto ph = r_.string(a, "phone")) acc.phone = *ph;
       if (!acc.email.empty() && acc.email.find('@') == std::string::npos)
-        r_.error(a["email"], fmt::format("'{}' is not an e-mail address (a CLUB ID, DOMAIN R20)",
-                                         acc.email));
+        r_.error(a["email"],
+                 fmt::format("'{}' is not an e-mail address (a CLUB ID, DOMAIN R20)", acc.email));
       for (const auto& other : c.accounts)
         if (!acc.email.empty() && other.email == acc.email)
           r_.error(a["email"], fmt::format("CLUB ID {} is listed twice", acc.email));
@@ -298,9 +313,11 @@ class WorldParser {
         f.kind = FabricSpec::Kind::Udp;
       else if (*k == "local")
         f.kind = FabricSpec::Kind::Local;
+      else if (*k == "netns")
+        f.kind = FabricSpec::Kind::Netns;
       else
         r_.error(n["kind"],
-                 fmt::format("fabric 'kind' must be auto, udp or local, found '{}'", *k));
+                 fmt::format("fabric 'kind' must be auto, udp, local or netns, found '{}'", *k));
     }
     if (auto s = r_.string(n, "interface")) {
       if (*s != "loopback" && *s != "lo") f.interface_name = *s;
@@ -312,6 +329,13 @@ class WorldParser {
                  fmt::format("'base_address' must be an IPv4 address, found '{}'", *s));
       else
         f.base_address = *a;
+    }
+    // netns: node hosts on a private 192.168.0.0/16 bridge (127/8 stays inside each namespace).
+    if (f.kind == FabricSpec::Kind::Netns) {
+      if (!n["base_address"])
+        f.base_address = sim::Ipv4(0xC0A80000);  // 192.168.0.0
+      else if ((f.base_address.to_uint() >> 16) != 0xC0A8)
+        r_.error(n["base_address"], "with kind netns, 'base_address' must be in 192.168.0.0/16");
     }
     if (auto d = r_.duration_ns(n, "multicast_answer_spread")) {
       f.multicast_answer_spread =

@@ -12,6 +12,7 @@
 
 #include "devices/echonet/behaviours/behaviours.hpp"
 #include "devices/echonet/profile.hpp"
+#include "rig/dut/dut_spec.hpp"
 #include "rig/world/yaml_reader.hpp"
 #include "sim/core/time.hpp"
 #include "sim/net/fabric.hpp"
@@ -54,6 +55,7 @@ struct UnitSpec {
 struct CloudSpec {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;
+  bool tls = false;  // HTTPS with a certificate from the rig's test CA (docs/tls.md)
   struct Firmware {
     std::string model;
     std::string version;
@@ -83,7 +85,8 @@ struct BenchSpec {
 };
 
 struct FabricSpec {
-  enum class Kind { Auto, Udp, Local };
+  // Netns: a host (network namespace) per node on a private bridge, root only (NetnsFabric).
+  enum class Kind { Auto, Udp, Local, Netns };
   Kind kind = Kind::Auto;      // Auto: real sockets in real time, in-process in virtual time
   std::string interface_name;  // empty: loopback
   sim::Ipv4 base_address = sim::Ipv4(0x7F0A0000);  // 127.10.0.0
@@ -101,6 +104,7 @@ struct WorldSpec {
   std::vector<UnitSpec> units;
   std::optional<CloudSpec> cloud;
   std::optional<BenchSpec> bench;
+  std::vector<dut::DutSpec> duts;  // devices under test (docs/dut.md)
 };
 
 struct WorldLoad {

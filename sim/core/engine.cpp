@@ -2,16 +2,22 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <cmath>
 #include <limits>
 
 namespace hemsrig::sim {
 
 namespace {
 constexpr Time kForever = Time::max();
+
+EngineOptions checked(EngineOptions o) {
+  if (!(o.speed > 0)) o.speed = 1.0;
+  return o;
 }
+}  // namespace
 
 Engine::Engine(EngineOptions options)
-    : options_(options),
+    : options_(checked(options)),
       wakeup_(io_),
       real_start_(std::chrono::steady_clock::now()),
       rng_(options.seed) {}
@@ -20,7 +26,20 @@ Engine::~Engine() = default;
 
 Time Engine::now() const {
   if (options_.mode == ClockMode::Virtual) return virtual_now_;
-  return std::chrono::duration_cast<Time>(std::chrono::steady_clock::now() - real_start_);
+  const auto wall = std::chrono::steady_clock::now() - real_start_;
+  if (options_.speed == 1.0) return std::chrono::duration_cast<Time>(wall);
+  return std::chrono::duration_cast<Time>(std::chrono::duration<double, std::nano>(wall) *
+                                          options_.speed);
+}
+
+std::chrono::steady_clock::time_point Engine::wall_at(Time t) const {
+  if (t == kForever) return std::chrono::steady_clock::time_point::max();
+  if (options_.speed == 1.0)
+    return real_start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(t);
+  // Round up so a timer never fires before its simulated time has come.
+  const auto wall = std::chrono::duration<double, std::nano>(t) / options_.speed;
+  return real_start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                           std::chrono::duration<double, std::nano>(std::ceil(wall.count())));
 }
 
 TimerId Engine::after(Duration delay, std::function<void()> fn) {
@@ -115,8 +134,7 @@ void Engine::arm_wakeup() {
   if (wakeup_armed_ && when >= wakeup_when_) return;  // the armed wake-up comes first anyway
   wakeup_armed_ = true;
   wakeup_when_ = when;
-  wakeup_.expires_at(real_start_ +
-                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(when));
+  wakeup_.expires_at(wall_at(when));
   wakeup_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;  // re-armed or cancelled
     wakeup_armed_ = false;
@@ -131,8 +149,7 @@ bool Engine::run_realtime(Time deadline, const std::function<bool()>* pred) {
   bool deadline_reached = false;
   boost::asio::steady_timer deadline_timer(io_);
   if (deadline != kForever) {
-    deadline_timer.expires_at(
-        real_start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(deadline));
+    deadline_timer.expires_at(wall_at(deadline));
     deadline_timer.async_wait([&](const boost::system::error_code& ec) {
       if (!ec) deadline_reached = true;
     });

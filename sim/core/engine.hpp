@@ -37,6 +37,9 @@ struct EngineOptions {
   // Calendar time at Time 0. Default: 2026-06-01 00:00 JST (a summer day, so
   // the solar curve and the air conditioners have something to do).
   CalendarTime epoch = CalendarTime{std::chrono::seconds{1780239600}};
+  // Realtime only: simulated time runs `speed` times faster than the wall
+  // clock (a scenario with a DUT and `speed: 60` waits 1 s for a minute).
+  double speed = 1.0;
 };
 
 class Engine {
@@ -48,6 +51,7 @@ class Engine {
 
   boost::asio::io_context& io() { return io_; }
   ClockMode mode() const { return options_.mode; }
+  double speed() const { return options_.speed; }
 
   Time now() const;
   CalendarTime calendar_now() const {
@@ -143,6 +147,8 @@ class Engine {
   bool run_realtime(Time deadline, const std::function<bool()>* pred);
   void fire_due(Time upto);
   void arm_wakeup();
+  // The steady-clock instant at which simulated time `t` is reached (Realtime).
+  std::chrono::steady_clock::time_point wall_at(Time t) const;
 
   EngineOptions options_;
   boost::asio::io_context io_;

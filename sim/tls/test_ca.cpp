@@ -158,6 +158,11 @@ std::string test_ca_dir(const std::string& state_dir) {
   return (fs::path(state_dir) / "tls").string();
 }
 
+std::string TestCa::certificate_file() const {
+  if (dir_.empty()) return {};
+  return (fs::path(dir_) / kCertFile).string();
+}
+
 Result<TestCa> TestCa::create(const std::string& common_name) {
   PKey key = generate_key();
   if (!key) return openssl_failure("generating the CA key");

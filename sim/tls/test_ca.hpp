@@ -34,6 +34,8 @@ class TestCa {
   const std::string& private_key_pem() const { return key_pem_; }
   // Where it was loaded from or saved to; empty for an in-memory CA.
   const std::string& dir() const { return dir_; }
+  // The certificate's PEM file (dir/ca.pem), what clients are told to trust; empty in memory.
+  std::string certificate_file() const;
   bool created_now() const { return created_now_; }  // false when loaded from disk
 
   // A server certificate signed by this CA for `names`: each name that parses as an IP address

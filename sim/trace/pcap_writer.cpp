@@ -104,44 +104,46 @@ Status PcapWriter::write(const sim::Datagram& datagram, sim::CalendarTime when) 
   const auto src = datagram.from.address.to_bytes();
   const auto dst = datagram.to.address.to_bytes();
 
-  std::vector<std::uint8_t> packet;
-  packet.reserve(ip_length);
-  packet.push_back(0x45);  // version 4, IHL 5 (no options)
-  packet.push_back(0);     // DSCP/ECN
-  put16be(packet, ip_length);
-  put16be(packet, static_cast<std::uint16_t>(records_));  // identification
-  put16be(packet, 0);                                     // flags, fragment offset
-  packet.push_back(datagram.to.address.is_multicast() ? kTtlMulticast : kTtlUnicast);
-  packet.push_back(kProtocolUdp);
-  put16be(packet, 0);  // header checksum, filled below
-  put_bytes(packet, src);
-  put_bytes(packet, dst);
-  const std::uint16_t ip_sum = fold(sum16(std::span(packet).first(kIpHeader)));
-  packet[10] = static_cast<std::uint8_t>(ip_sum >> 8);
-  packet[11] = static_cast<std::uint8_t>(ip_sum);
+  // The record header and the packet go out in one write from one buffer per
+  // thread (no allocation per frame once it has grown).
+  thread_local std::vector<std::uint8_t> buffer;
+  buffer.clear();
+  buffer.reserve(16 + ip_length);
+  put32le(buffer, static_cast<std::uint32_t>(seconds));
+  put32le(buffer, static_cast<std::uint32_t>(us % 1'000'000));
+  put32le(buffer, ip_length);  // captured length: never above the snaplen
+  put32le(buffer, ip_length);  // original length
+  const std::size_t ip = buffer.size();
 
-  put16be(packet, datagram.from.port);
-  put16be(packet, datagram.to.port);
-  put16be(packet, udp_length);
-  put16be(packet, 0);  // checksum, filled below
-  put_bytes(packet, payload);
+  buffer.push_back(0x45);  // version 4, IHL 5 (no options)
+  buffer.push_back(0);     // DSCP/ECN
+  put16be(buffer, ip_length);
+  put16be(buffer, static_cast<std::uint16_t>(records_));  // identification
+  put16be(buffer, 0);                                     // flags, fragment offset
+  buffer.push_back(datagram.to.address.is_multicast() ? kTtlMulticast : kTtlUnicast);
+  buffer.push_back(kProtocolUdp);
+  put16be(buffer, 0);  // header checksum, filled below
+  put_bytes(buffer, src);
+  put_bytes(buffer, dst);
+  const std::uint16_t ip_sum = fold(sum16(std::span(buffer).subspan(ip, kIpHeader)));
+  buffer[ip + 10] = static_cast<std::uint8_t>(ip_sum >> 8);
+  buffer[ip + 11] = static_cast<std::uint8_t>(ip_sum);
+
+  put16be(buffer, datagram.from.port);
+  put16be(buffer, datagram.to.port);
+  put16be(buffer, udp_length);
+  put16be(buffer, 0);  // checksum, filled below
+  put_bytes(buffer, payload);
   // UDP checksum over the pseudo-header (src, dst, protocol, length) and the datagram.
   std::uint32_t pseudo = sum16(src);
   pseudo = sum16(dst, pseudo);
   pseudo += kProtocolUdp + udp_length;
-  std::uint16_t udp_sum = fold(sum16(std::span(packet).subspan(kIpHeader), pseudo));
+  std::uint16_t udp_sum = fold(sum16(std::span(buffer).subspan(ip + kIpHeader), pseudo));
   if (udp_sum == 0) udp_sum = 0xFFFF;  // 0 would mean "no checksum" (RFC 768)
-  packet[kIpHeader + 6] = static_cast<std::uint8_t>(udp_sum >> 8);
-  packet[kIpHeader + 7] = static_cast<std::uint8_t>(udp_sum);
+  buffer[ip + kIpHeader + 6] = static_cast<std::uint8_t>(udp_sum >> 8);
+  buffer[ip + kIpHeader + 7] = static_cast<std::uint8_t>(udp_sum);
 
-  std::vector<std::uint8_t> record;
-  record.reserve(16);
-  put32le(record, static_cast<std::uint32_t>(seconds));
-  put32le(record, static_cast<std::uint32_t>(us % 1'000'000));
-  put32le(record, ip_length);  // captured length: never above the snaplen
-  put32le(record, ip_length);  // original length
-  if (auto s = write_bytes(file_, record, path_); !s) return s;
-  if (auto s = write_bytes(file_, packet, path_); !s) return s;
+  if (auto s = write_bytes(file_, buffer, path_); !s) return s;
   ++records_;
   return ok_status();
 }

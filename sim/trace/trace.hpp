@@ -37,6 +37,9 @@ class Trace {
   static Result<Trace> open(const std::string& path, std::size_t tail_lines = kDefaultTail);
   // Writes to a stream the caller owns and keeps alive longer than the Trace.
   explicit Trace(std::ostream& out, std::size_t tail_lines = kDefaultTail);
+  // Writes nowhere and keeps only the last `tail_lines` lines (for failure
+  // reports of runs that do not keep their trace); save() puts them in a file.
+  static Trace memory_only(std::size_t tail_lines);
   Trace(Trace&& other) noexcept;
   Trace& operator=(Trace&& other) noexcept;
   Trace(const Trace&) = delete;
@@ -63,12 +66,19 @@ class Trace {
   // The last lines written (at most tail_lines), oldest first, without newlines.
   std::vector<std::string> tail() const;
   std::size_t lines_written() const { return lines_written_; }
+  // Writes tail() to `path` as JSONL. Fails with "open_failed" or "write_failed".
+  Status save(const std::string& path) const;
 
  private:
-  void write(sim::Time t, nlohmann::ordered_json record);
+  Trace() = default;
+  // A line is built in one buffer (the oldest line of a full tail reused, no
+  // allocation per line), then written and kept in the tail.
+  std::string start_line(sim::Time t);
+  void finish_line(std::string line);
 
   std::unique_ptr<std::ofstream> file_;  // set when the Trace owns its file
-  std::ostream* out_ = nullptr;          // null once moved from
+  std::ostream* out_ = nullptr;          // null once moved from, or memory only
+  bool memory_only_ = false;
   std::size_t tail_limit_ = kDefaultTail;
   std::deque<std::string> tail_;
   std::size_t lines_written_ = 0;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The Modbus bench of `hemsrig serve` beside pymodbus's TCP server, driven by the same
 # libmodbus client (hemsrig_modbus_bench) in the same run: requests/s and latency of
-# "read input registers 6-11" (one channel's power and energy). By hand, like run.sh;
+# "read input registers 6-11" (one channel's power and energy). A third target, the floor
+# (hemsrig_modbus_bench --serve-floor: blocking recv + canned send, a thread per connection),
+# shows the most any server can reach with this client on this machine. By hand, like run.sh;
 # docs/PERFORMANCE.md has the figures.
 #
 #   tests/perf/bench_modbus.sh BUILD_DIR [--quick] [--out DIR]
@@ -68,6 +70,12 @@ pids+=("$pymodbus_pid")
 wait_ready "$out/pymodbus.log" "$pymodbus_pid"
 pymodbus_addr="$(awk '/^ready/ {print $2; exit}' "$out/pymodbus.log")"
 
+"$client" --serve-floor 127.0.0.1:0 --max-seconds 600 >"$out/floor.log" 2>&1 &
+floor_pid=$!
+pids+=("$floor_pid")
+wait_ready "$out/floor.log" "$floor_pid"
+floor_addr="$(awk '/^ready/ {print $2; exit}' "$out/floor.log")"
+
 {
   echo "date: $(date -Iseconds)"
   echo "host: $(uname -srm), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -83,7 +91,8 @@ hz=$(getconf CLK_TCK)
 # time per request (from /proc) is the cost that does not depend on the client.
 for conns in 1 4 8; do
   for round in 1 2; do
-    for t in "pymodbus=$pymodbus_addr:$pymodbus_pid" "hemsrig-bench=$bench_addr:$serve_pid"; do
+    for t in "pymodbus=$pymodbus_addr:$pymodbus_pid" "hemsrig-bench=$bench_addr:$serve_pid" \
+      "floor=$floor_addr:$floor_pid"; do
       name="${t%%=*}"; rest="${t#*=}"; pid="${rest##*:}"; addr="${rest%:*}"
       c0=$(cpu_ticks "$pid")
       line="$("$client" --connections "$conns" --requests "$REQUESTS" --address 6 --count 6 \
@@ -103,6 +112,8 @@ awk '/^RESULT modbus/ {
        if (v["req_per_s"] > best[$3, conns]) { best[$3, conns] = v["req_per_s"]; cpu[$3, conns] = v["server_cpu_us_per_req"] }
        seen[conns] = 1 }
      END { for (k in seen)
-             printf "RATIO connections=%s req_per_s hemsrig-bench/pymodbus=x%.2f server_cpu_per_req pymodbus/hemsrig-bench=x%.2f\n",
-                    k, best["hemsrig-bench", k] / best["pymodbus", k], cpu["pymodbus", k] / (cpu["hemsrig-bench", k] > 0 ? cpu["hemsrig-bench", k] : 1) }' \
+             printf "RATIO connections=%s req_per_s hemsrig-bench/pymodbus=x%.2f floor/pymodbus=x%.2f hemsrig-bench/floor=x%.2f server_cpu_per_req pymodbus/hemsrig-bench=x%.2f\n",
+                    k, best["hemsrig-bench", k] / best["pymodbus", k], best["floor", k] / best["pymodbus", k],
+                    best["hemsrig-bench", k] / best["floor", k],
+                    cpu["pymodbus", k] / (cpu["hemsrig-bench", k] > 0 ? cpu["hemsrig-bench", k] : 1) }' \
   "$out/modbus.txt" | sort | tee -a "$out/modbus.txt"

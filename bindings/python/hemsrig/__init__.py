@@ -18,11 +18,13 @@ from datetime import datetime, timedelta, timezone
 
 from . import errors
 from ._hemsrig import (
+    App,
     Appliance,
     Bench,
     Cloud,
     Event,
     Firmware,
+    Google,
     LightingScene,
     LightingScenes,
     LinkCode,
@@ -56,12 +58,14 @@ def elapsed(world: World) -> timedelta:
 
 
 __all__ = [
+    "App",
     "Appliance",
     "Bench",
     "Cloud",
     "Diagnostic",
     "Event",
     "Firmware",
+    "Google",
     "HemsrigError",
     "JST",
     "LightingScene",

@@ -49,6 +49,7 @@ app::AppClient& app_of(RunContext& ctx, const std::string& id) {
   auto& slot = ctx.apps[id];
   if (!slot) {
     app::AppClientOptions o;
+    o.http.ca_pem = ctx.world().cloud_ca_pem();  // a cloud with tls: trust the rig's test CA
     // DOMAIN R30: the phone is on the home LAN; it searches where the world's units answer.
     for (const auto& us : ctx.world().spec().units) {
       if (auto* u = ctx.world().unit(us.id); u != nullptr && u->ssdp_endpoint().second != 0) {
@@ -271,6 +272,32 @@ std::unique_ptr<Step> parse_speaker_appliances(StepParser& p, const YAML::Node& 
   });
 }
 
+// DOMAIN R60, R62 (manual p46-51), the speaker-only path: the phone reads the
+// QR code the unit shows at スマートスピーカー設定 > ID登録 and, logged in with
+// the CLUB ID (app_login), starts the speaker registration for that unit
+// without any app registration. The unit must be showing that screen.
+std::unique_ptr<Step> parse_speaker_qr(StepParser& p, const YAML::Node& params) {
+  if (!p.fields(params, "'app_speaker_qr'", {"app", "unit", "nickname"})) return nullptr;
+  auto id = p.reader().string(params, "app", true);
+  auto unit = p.unit(params);
+  auto nickname = p.reader().string(params, "nickname", true);
+  if (!id || !unit || !nickname) return nullptr;
+  return std::make_unique<FunctionStep>([=](RunContext& ctx) -> Status {
+    const aiseg2::Screen screen = ctx.unit(*unit).server_service().show();
+    auto qr = screen.fields.find("id_registration_qr");
+    if (screen.id != aiseg2::ScreenId::SpeakerSettings || qr == screen.fields.end()) {
+      return ctx.expectation_failed(
+          fmt::format("unit {} shows the QR code of スマートスピーカー設定 > ID登録", *unit),
+          fmt::format("the screen {} ({})", aiseg2::to_string(screen.id), screen.title));
+    }
+    ctx.values["app." + *id + ".speaker_qr"] = qr->second;
+    const json body{{"nickname", *nickname}, {"qr", qr->second}};
+    return await(ctx, *id, [&](app::AppClient& a, auto done) {
+      a.call("POST", "/v1/speaker/registration", body, done);
+    });
+  });
+}
+
 // expect: {app: {app: taro, status: 200, error: phone_limit, body: {/phone_id: ...}}}
 std::unique_ptr<Check> parse_app_check(StepParser& p, const YAML::Node& params) {
   if (!p.fields(params, "'app' check", {"app", "status", "error", "body"})) return nullptr;
@@ -353,9 +380,21 @@ std::unique_ptr<Check> parse_sms_check(StepParser& p, const YAML::Node& params) 
 // What the cloud knows of a unit from the unit channel (docs/unit-channel.md).
 std::unique_ptr<Check> parse_cloud_unit_check(StepParser& p, const YAML::Node& params) {
   if (!p.fields(params, "'cloud_unit' check",
-                {"unit", "online", "registered", "firmware", "appliances"}))
+                {"unit", "dut", "online", "registered", "firmware", "appliances"}))
     return nullptr;
-  auto unit = p.unit(params);
+  // A controller DUT (docs/dut.md) stands for a unit: the cloud knows it by its device code.
+  std::optional<std::string> dut_code;
+  if (params && params.IsMap() && params["dut"]) {
+    for (const auto& d : p.world().duts) {
+      if (d.id == scalar(params["dut"])) dut_code = d.device_code;
+    }
+    if (!dut_code) {
+      p.reader().error(params["dut"], fmt::format("unknown DUT '{}'", scalar(params["dut"])));
+      return nullptr;
+    }
+  }
+  auto unit =
+      dut_code ? std::optional<std::string>("dut " + scalar(params["dut"])) : p.unit(params);
   auto online = p.reader().boolean(params, "online");
   auto registered = p.reader().boolean(params, "registered");
   auto firmware = p.reader().string(params, "firmware");
@@ -369,8 +408,14 @@ std::unique_ptr<Check> parse_cloud_unit_check(StepParser& p, const YAML::Node& p
   return std::make_unique<FunctionCheck>(
       expected, [=](RunContext& ctx) -> std::optional<std::string> {
         if (ctx.world().cloud() == nullptr) return "the world has no cloud";
-        const auto* r =
-            ctx.world().cloud()->units().find(ctx.unit(*unit).device_code().digits());
+        std::string digits;
+        if (dut_code) {
+          for (char c : *dut_code)
+            if (c >= '0' && c <= '9') digits += c;
+        } else {
+          digits = ctx.unit(*unit).device_code().digits();
+        }
+        const auto* r = ctx.world().cloud()->units().find(digits);
         if (r == nullptr) return "the cloud has not heard of the unit";
         const std::string seen =
             fmt::format("online {}, registered {}, firmware {}, {} appliances", r->online,
@@ -403,6 +448,9 @@ const RegisterStep reg_call{
 const RegisterStep reg_speaker_appliances{
     {"app_speaker_appliances", "app_speaker_appliances: {app: taro, appliances: [living_ac]}",
      parse_speaker_appliances}};
+const RegisterStep reg_speaker_qr{{"app_speaker_qr",
+                                   "app_speaker_qr: {app: hanako, unit: hems, nickname: はなこ}",
+                                   parse_speaker_qr}};
 const RegisterCheck reg_app_check{
     {"app", "app: {app: taro, status: 200, error: phone_limit, body: {/phone_id: ...}}",
      parse_app_check}};
@@ -411,7 +459,8 @@ const RegisterCheck reg_mail_check{
      parse_mail_check}};
 const RegisterCheck reg_cloud_unit_check{
     {"cloud_unit",
-     "cloud_unit: {unit: hems, online: true, registered: true, firmware: ..., appliances: 8}",
+     "cloud_unit: {unit: hems | dut: fw, online: true, registered: true, firmware: ..., "
+     "appliances: 8}",
      parse_cloud_unit_check}};
 const RegisterCheck reg_sms_check{{"sms", "sms: {to: 09012345678, count: 1}", parse_sms_check}};
 

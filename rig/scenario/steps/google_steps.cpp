@@ -22,6 +22,7 @@ google::GoogleClient& google_of(RunContext& ctx, const std::string& id,
   if (!slot) {
     google::GoogleClientOptions o;
     o.cloud_url = ctx.world().cloud_url();
+    o.http.ca_pem = ctx.world().cloud_ca_pem();  // a cloud with tls: trust the rig's test CA
     o.google_account = account.empty() ? id + "@gmail.com" : account;
     slot = std::make_unique<google::GoogleClient>(ctx.engine(), o);
   }

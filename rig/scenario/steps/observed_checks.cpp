@@ -5,6 +5,7 @@
 // 0x30}). `absent: true` asserts it was not seen; `at_least: N` counts.
 #include <fmt/format.h>
 
+#include "rig/dut/dut.hpp"
 #include "rig/scenario/run_context.hpp"
 #include "rig/scenario/step.hpp"
 
@@ -50,7 +51,7 @@ std::unique_ptr<Check> parse_event_check(StepParser& p, const YAML::Node& params
 }
 
 struct Party {
-  std::string unit, appliance;  // one is set
+  std::string unit, appliance, dut;  // one is set (a DUT: docs/dut.md)
 };
 
 std::optional<Party> parse_party(StepParser& p, const YAML::Node& params, const char* key) {
@@ -58,14 +59,18 @@ std::optional<Party> parse_party(StepParser& p, const YAML::Node& params, const 
   if (!n) return Party{};
   const std::string id = scalar(n);
   for (const auto& a : p.world().appliances) {
-    if (a.id == id) return Party{"", id};
+    if (a.id == id) return Party{"", id, ""};
   }
   for (const auto& u : p.world().units) {
-    if (u.id == id) return Party{id, ""};
+    if (u.id == id) return Party{id, "", ""};
+  }
+  for (const auto& d : p.world().duts) {
+    if (d.id == id) return Party{"", "", id};
   }
   std::vector<std::string> ids;
   for (const auto& a : p.world().appliances) ids.push_back(a.id);
   for (const auto& u : p.world().units) ids.push_back(u.id);
+  for (const auto& d : p.world().duts) ids.push_back(d.id);
   const std::string hint = rig::did_you_mean(id, ids);
   p.reader().error(n, fmt::format("'{}': unknown unit or appliance '{}'{}", key, id,
                                   hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
@@ -122,9 +127,10 @@ std::unique_ptr<Check> parse_frame_check(StepParser& p, const YAML::Node& params
   if (!from || !to || p.reader().failed()) return nullptr;
   std::string what = fmt::format("{} frame(s)", count_text(absent, at_least));
   if (esv) what += " " + *esv;
-  if (!from->unit.empty() || !from->appliance.empty())
-    what += " from " + from->unit + from->appliance;
-  if (!to->unit.empty() || !to->appliance.empty()) what += " to " + to->unit + to->appliance;
+  if (!from->unit.empty() || !from->appliance.empty() || !from->dut.empty())
+    what += " from " + from->unit + from->appliance + from->dut;
+  if (!to->unit.empty() || !to->appliance.empty() || !to->dut.empty())
+    what += " to " + to->unit + to->appliance + to->dut;
   if (seoj) what += fmt::format(" SEOJ 0x{:06X}", *seoj);
   if (deoj) what += fmt::format(" DEOJ 0x{:06X}", *deoj);
   if (epc) what += fmt::format(" EPC 0x{:02X}", *epc);
@@ -136,6 +142,7 @@ std::unique_ptr<Check> parse_frame_check(StepParser& p, const YAML::Node& params
         // profile (0x0EF001: INF 0xD5, instance lists) speaks for the whole node.
         auto place = [&](const Party& party) -> std::optional<std::pair<sim::Ipv4, std::uint32_t>> {
           if (!party.unit.empty()) return std::make_pair(ctx.unit(party.unit).node().address(), 0u);
+          if (!party.dut.empty()) return std::make_pair(ctx.world().dut(party.dut)->address(), 0u);
           if (!party.appliance.empty())
             return std::make_pair(ctx.node_of(party.appliance).address(),
                                   ctx.appliance(party.appliance).eoj().value());
