@@ -30,13 +30,14 @@ namespace {
 
 LoadOptions load_options(std::optional<std::uint64_t> seed, std::optional<std::string> base_address,
                          std::optional<std::string> trace, std::optional<std::string> pcap,
-                         bool realtime) {
+                         std::optional<bool> realtime, std::optional<double> speed) {
   LoadOptions o;
   o.seed = seed;
   o.base_address = std::move(base_address);
   o.trace_path = trace.value_or("");
   o.pcap_path = pcap.value_or("");
   o.realtime = realtime;
+  o.speed = speed;
   return o;
 }
 
@@ -89,25 +90,32 @@ void bind_world(pyb::module_& m) {
           "load",
           [](const std::string& path, std::optional<std::uint64_t> seed,
              std::optional<std::string> base_address, std::optional<std::string> trace,
-             std::optional<std::string> pcap, bool realtime) {
+             std::optional<std::string> pcap, std::optional<bool> realtime,
+             std::optional<double> speed) {
             return PyWorld::load(path, load_options(seed, std::move(base_address), std::move(trace),
-                                                    std::move(pcap), realtime));
+                                                    std::move(pcap), realtime, speed));
           },
           "path"_a, pyb::kw_only(), "seed"_a = pyb::none(), "base_address"_a = pyb::none(),
-          "trace"_a = pyb::none(), "pcap"_a = pyb::none(), "realtime"_a = false,
-          "Loads a world file (or a scenario file's world); not started yet.")
+          "trace"_a = pyb::none(), "pcap"_a = pyb::none(), "realtime"_a = pyb::none(),
+          "speed"_a = pyb::none(),
+          "Loads a world file (or a scenario file's world); not started yet. realtime=None: real "
+          "time when the world has a DUT; speed (real time): scenario time per wall time, default "
+          "the scenario's `speed:` or 1.")
       .def_static(
           "from_yaml",
           [](const std::string& text, std::optional<std::uint64_t> seed,
              std::optional<std::string> base_address, std::optional<std::string> trace,
-             std::optional<std::string> pcap, bool realtime) {
+             std::optional<std::string> pcap, std::optional<bool> realtime,
+             std::optional<double> speed) {
             return PyWorld::from_yaml(
                 text, load_options(seed, std::move(base_address), std::move(trace), std::move(pcap),
-                                   realtime));
+                                   realtime, speed));
           },
           "text"_a, pyb::kw_only(), "seed"_a = pyb::none(), "base_address"_a = pyb::none(),
-          "trace"_a = pyb::none(), "pcap"_a = pyb::none(), "realtime"_a = false,
-          "Builds a world from world-file YAML text.")
+          "trace"_a = pyb::none(), "pcap"_a = pyb::none(), "realtime"_a = pyb::none(),
+          "speed"_a = pyb::none(),
+          "Builds a world from world-file YAML text (a DUT's relative paths and {scenario_dir}: "
+          "the working folder).")
       .def_property_readonly("name", &PyWorld::name)
       .def("start", &PyWorld::start, "Powers the appliances and units the file marks powered.")
       .def("stop", &PyWorld::stop, "Stops everything (units, cloud, bench, nodes).")
@@ -173,6 +181,22 @@ void bind_world(pyb::module_& m) {
                                for (const auto& u : w.world().spec().units) ids.push_back(u.id);
                                return ids;
                              })
+      .def(
+          "dut",
+          [](std::shared_ptr<PyWorld> w, const std::string& id) {
+            w->dut(id);  // raises NotFound now
+            return DutRef{w, id};
+          },
+          "id"_a, "The device under test `id` (the world's or scenario's `dut:`/`duts:`)")
+      .def_property_readonly("dut_ids",
+                             [](PyWorld& w) {
+                               std::vector<std::string> ids;
+                               for (const auto& d : w.world().spec().duts) ids.push_back(d.id);
+                               return ids;
+                             })
+      .def_property_readonly(
+          "realtime", [](PyWorld& w) { return w.engine().mode() == sim::ClockMode::Realtime; })
+      .def_property_readonly("speed", [](PyWorld& w) { return w.engine().speed(); })
       .def_property_readonly("node_keys", [](PyWorld& w) { return w.world().node_keys(); })
       .def_property_readonly("bench",
                              [](std::shared_ptr<PyWorld> w) -> std::optional<BenchRef> {
@@ -286,6 +310,7 @@ PYBIND11_MODULE(_hemsrig, m) {
   m.doc() = "hemsrig's C++ rig as a Python module (use the package `hemsrig`)";
   hemsrig::py::register_errors(m);
   hemsrig::py::bind_clients(m);
+  hemsrig::py::bind_dut(m);
   hemsrig::py::bind_world(m);
   hemsrig::py::bind_unit(m);
   hemsrig::py::bind_appliance(m);

@@ -48,6 +48,12 @@ struct GoogleRef {
   std::string id;
 };
 
+// A device under test of the world (docs/dut.md), by its id.
+struct DutRef {
+  std::shared_ptr<PyWorld> world;
+  std::string id;
+};
+
 // Seconds (int or float) or a datetime.timedelta.
 sim::Duration to_duration(const pybind11::handle& value);
 sim::Duration from_seconds(double seconds);
@@ -60,5 +66,6 @@ void bind_unit(pybind11::module_& m);
 void bind_appliance(pybind11::module_& m);
 void bind_cloud(pybind11::module_& m);
 void bind_clients(pybind11::module_& m);
+void bind_dut(pybind11::module_& m);
 
 }  // namespace hemsrig::py

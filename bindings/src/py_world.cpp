@@ -5,9 +5,11 @@
 #include <atomic>
 #include <filesystem>
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include "errors.hpp"
+#include "rig/dut/dut.hpp"
 #include "rig/scenario/scenario.hpp"
 
 namespace hemsrig::py {
@@ -52,6 +54,7 @@ rig::WorldLoad PyWorld::read(const std::string& path, LoadOptions& options,
     auto s = scenario::load_scenario_file(path, profiles);
     if (!s.scenario) raise_world_file(s.diagnostics);
     if (s.scenario->seed && !options.seed) options.seed = s.scenario->seed;
+    if (!options.speed && !s.scenario->world.duts.empty()) options.speed = s.scenario->speed;
     rig::WorldLoad load;
     load.spec = s.scenario->world;
     return load;
@@ -87,7 +90,27 @@ std::shared_ptr<PyWorld> PyWorld::build(rig::WorldLoad load, const LoadOptions& 
   w->profiles_ = std::move(profiles);
   w->name_ = load.spec->name;
   rig::WorldOptions wo;
-  wo.mode = options.realtime ? sim::ClockMode::Realtime : sim::ClockMode::Virtual;
+  // A device under test lives on the wall clock, as in `hemsrig run` (docs/dut.md).
+  const bool with_dut = !load.spec->duts.empty();
+  const bool realtime = options.realtime.value_or(with_dut);
+  if (with_dut && !realtime) {
+    raise_error(make_error("dut_needs_realtime",
+                           "world " + load.spec->name + " has a DUT ('" + load.spec->duts[0].id +
+                               "'), which runs on the wall clock: leave realtime unset or True"));
+  }
+  const double speed = options.speed.value_or(1.0);
+  if (!(speed > 0 && speed <= 10000)) {
+    raise_error(
+        make_error("invalid_speed",
+                   fmt::format("speed must be more than 0 and at most 10000, found {}", speed)));
+  }
+  if (!realtime && speed != 1.0) {
+    raise_error(make_error("invalid_speed",
+                           "speed is for real time (realtime=True, or a world with a DUT); "
+                           "virtual time runs as fast as it can anyway"));
+  }
+  wo.mode = realtime ? sim::ClockMode::Realtime : sim::ClockMode::Virtual;
+  wo.speed = speed;
   wo.seed = options.seed;
   wo.ssdp_port = 0;  // worlds side by side (pytest -n) must not answer each other's apps
   if (options.base_address) {
@@ -132,7 +155,11 @@ void PyWorld::start() {
 
 void PyWorld::stop() {
   if (!world_) return;
-  world_->stop();
+  {
+    // DUT processes get their stop_timeout to end after SIGTERM: other Python threads go on.
+    pyb::gil_scoped_release release;
+    world_->stop();
+  }
   started_ = false;
 }
 
@@ -143,11 +170,33 @@ double PyWorld::now() const {
 void PyWorld::advance(sim::Duration d) {
   if (d.count() < 0)
     raise_error(make_error("invalid_duration", "cannot advance by a negative time"));
+  poll_signals(true);
   {
     pyb::gil_scoped_release release;
     engine().run_for(d);
   }
+  poll_signals(false);
   raise_kept();
+}
+
+void PyWorld::poll_signals(bool on) {
+  if (engine().mode() != sim::ClockMode::Realtime) return;  // virtual runs are not slowed down
+  if (signal_timer_ != 0) engine().cancel(signal_timer_);
+  signal_timer_ = 0;
+  if (!on) return;
+  const auto every = std::chrono::duration_cast<sim::Duration>(
+      std::chrono::duration<double>(0.1 * engine().speed()));
+  signal_timer_ = engine().after(every, [this] {
+    signal_timer_ = 0;
+    {
+      pyb::gil_scoped_acquire acquire;
+      if (PyErr_CheckSignals() != 0) {
+        keep_exception(pyb::error_already_set());  // stops the engine
+        return;
+      }
+    }
+    poll_signals(true);
+  });
 }
 
 bool PyWorld::run_until(const pyb::function& pred, sim::Duration timeout) {
@@ -164,20 +213,24 @@ bool PyWorld::run_until(const pyb::function& pred, sim::Duration timeout) {
     }
   };
   bool done = false;
+  poll_signals(true);
   {
     pyb::gil_scoped_release release;
     done = engine().run_until(check, timeout);
   }
+  poll_signals(false);
   raise_kept();
   return done;
 }
 
 bool PyWorld::run_until_native(const std::function<bool()>& pred, sim::Duration timeout) {
   bool done = false;
+  poll_signals(true);
   {
     pyb::gil_scoped_release release;
     done = engine().run_until([&] { return pred() || kept_.has_value(); }, timeout);
   }
+  poll_signals(false);
   raise_kept();
   return done;
 }
@@ -296,6 +349,21 @@ echonet::EchonetObject& PyWorld::appliance(const std::string& id) {
                     (near.empty() ? "" : " (did you mean '" + near + "'?)"));
   }
   return *o;
+}
+
+dut::Dut& PyWorld::dut(const std::string& id) {
+  dut::Dut* d = world_->dut(id);
+  if (d == nullptr) {
+    std::vector<std::string> ids;
+    for (const auto& ds : world_->spec().duts) ids.push_back(ds.id);
+    std::string known;
+    for (const auto& i : ids) known += (known.empty() ? "" : ", ") + i;
+    const std::string near = rig::did_you_mean(id, ids);
+    raise_not_found("no DUT '" + id + "' in world " + name_ +
+                    (near.empty() ? "" : " (did you mean '" + near + "'?)") +
+                    " (DUTs: " + (known.empty() ? "none: add a 'dut:' block" : known) + ")");
+  }
+  return *d;
 }
 
 std::string PyWorld::appliance_key(aiseg2::Unit& unit, const std::string& ref) {

@@ -21,6 +21,10 @@
 #include "devices/google/google_client.hpp"
 #include "rig/world/world.hpp"
 
+namespace hemsrig::dut {
+class Dut;
+}
+
 namespace hemsrig::py {
 
 // One thing that happened in a unit, as Python reads it.
@@ -41,7 +45,11 @@ struct LoadOptions {
   std::optional<std::string> base_address;
   std::string trace_path;  // empty: a temp file
   std::string pcap_path;   // empty: a temp file
-  bool realtime = false;
+  // Empty: real time when the world has a DUT (docs/dut.md), virtual time otherwise.
+  std::optional<bool> realtime;
+  // Real time only: scenario time runs this much faster than the wall clock. Empty: the
+  // scenario file's `speed:`, else 1.
+  std::optional<double> speed;
 };
 
 class PyWorld {
@@ -85,6 +93,8 @@ class PyWorld {
   std::string appliance_key(aiseg2::Unit& unit, const std::string& ref);
   aiseg2::Unit& unit(const std::string& id);
   echonet::EchonetObject& appliance(const std::string& id);
+  // A device under test of the world (docs/dut.md); raises NotFound naming the DUTs there are.
+  dut::Dut& dut(const std::string& id);
 
   static constexpr std::size_t kMaxEvents = 100000;
 
@@ -113,6 +123,9 @@ class PyWorld {
                                         std::unique_ptr<echonet::ProfileLibrary> profiles);
   void listen_to_units();
   void record(Event e);
+  // Real time: while the engine runs, Python's signal handlers run every 100 ms of wall time, so
+  // Ctrl-C (KeyboardInterrupt) ends an advance/run_until at once and is raised by it.
+  void poll_signals(bool on);
 
   struct Subscription {
     int id;
@@ -130,6 +143,7 @@ class PyWorld {
   std::vector<Subscription> subscriptions_;
   int next_subscription_ = 1;
   std::optional<pybind11::error_already_set> kept_;
+  sim::TimerId signal_timer_ = 0;
   std::map<std::string, AppSlot> apps_;
   std::map<std::string, GoogleSlot> googles_;
 };

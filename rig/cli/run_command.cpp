@@ -4,14 +4,23 @@
 // file's errors printed as file:line:col first, nothing run). A failure
 // prints the step, the expectation, what was seen and the trace's last lines,
 // and keeps that scenario's trace and pcap even without --trace.
+// SIGINT or SIGTERM cancels the run: the scenario under way stops (its DUT
+// processes ended, SIGTERM then SIGKILL to their groups; cloud and bench
+// closed), the reports are written with it as interrupted, and the exit code
+// is 130 (SIGINT) or 143 (SIGTERM).
 #include <fmt/format.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "rig/cli/commands.hpp"
 #include "rig/scenario/reports.hpp"
@@ -57,6 +66,53 @@ void print_failure(const Output& out, const ScenarioResult& r) {
   }
 }
 
+// SIGINT and SIGTERM, taken by a thread of their own for as long as the run
+// lasts (blocked in every other thread, so the default action, which would
+// leave the DUTs' process groups running, never happens). The first signal
+// cancels the run; until the run returns the thread keeps stopping the
+// engines of the scenarios under way (an engine between two runs misses one stop).
+class SignalWatch {
+ public:
+  explicit SignalWatch(scenario::RunCancel& cancel) : cancel_(cancel) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    // Threads started from here on (the runner's jobs) inherit the mask. It stays until the
+    // process exits: a signal after the run changes nothing more.
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    thread_ = std::thread([this] { watch(); });
+  }
+  ~SignalWatch() {
+    done_ = true;
+    thread_.join();
+  }
+  SignalWatch(const SignalWatch&) = delete;
+  SignalWatch& operator=(const SignalWatch&) = delete;
+
+ private:
+  void watch() {
+    while (!done_) {
+      timespec wait{0, 20'000'000};
+      const int sig = sigtimedwait(&set_, nullptr, &wait);
+      if (sig > 0 && signal_ == 0) {
+        signal_ = sig;
+        cancel_.request(sig == SIGINT ? "SIGINT" : "SIGTERM");
+        // Written by this thread while the run goes on: one line, so it is never torn.
+        std::cerr << fmt::format(
+            "\nhemsrig run: {}: stopping (DUTs, cloud, bench), writing reports\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+      }
+      if (cancel_.requested()) cancel_.stop_engines();
+    }
+  }
+
+  scenario::RunCancel& cancel_;
+  sigset_t set_;
+  std::atomic<bool> done_{false};
+  std::atomic<int> signal_{0};
+  std::thread thread_;
+};
+
 bool write_file(const std::string& path, const std::string& text) {
   std::error_code ec;
   const fs::path p(path);
@@ -84,7 +140,9 @@ void add_run_command(CLI::App& app) {
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(
-      "run", "Run scenario files or folders in virtual time; exit 0 passed, 1 failed, 2 bad input");
+      "run",
+      "Run scenario files or folders in virtual time; exit 0 passed, 1 failed, 2 bad input, "
+      "130/143 cancelled by SIGINT/SIGTERM");
   cmd->add_option("paths", args->paths, "Scenario files or folders (recursive)")->required();
   cmd->add_option("--junit", args->junit, "Write a JUnit XML report to FILE");
   cmd->add_option("--json", args->json, "Write a JSON report to FILE");
@@ -193,29 +251,48 @@ void add_run_command(CLI::App& app) {
       return load_profiles(profiles, l);
     };
 
-    std::size_t done = 0, failed = 0;
+    scenario::RunCancel cancel;
+    settings.cancel = &cancel;
+    std::optional<SignalWatch> signals(std::in_place, cancel);
+
+    std::size_t done = 0, failed = 0, interrupted = 0, not_run = 0;
     const std::size_t total = selected.size();
     auto results = scenario::run_all(selected, settings, args->jobs, [&](const ScenarioResult& r) {
+      if (r.not_run) {
+        ++not_run;
+        return;
+      }
       ++done;
-      failed += r.passed ? 0 : 1;
+      failed += r.passed || r.interrupted ? 0 : 1;
+      interrupted += r.interrupted ? 1 : 0;
       if (out.tty) std::cout << "\r\033[K";
-      if (!r.passed) {
+      if (r.interrupted) {
+        std::cout << out.paint("INTERRUPTED", "33") << " " << r.name << " (" << r.file
+                  << "): " << r.summary() << "\n";
+        if (!r.trace_path.empty()) std::cout << "  trace kept: " << r.trace_path << "\n";
+      } else if (!r.passed) {
         print_failure(out, r);
       } else if (!out.tty) {
         std::cout << fmt::format("PASS {} ({:.2f} s, {} simulated)\n", r.name, r.wall_seconds,
                                  sim_time_text(r.sim_seconds));
       }
-      if (out.tty) {
+      if (out.tty && !cancel.requested()) {
         std::cout << fmt::format("[{}/{}] {} passed, {} failed", done, total, done - failed,
                                  out.paint(std::to_string(failed), failed ? "31" : "32"))
                   << std::flush;
       }
     });
+    signals.reset();  // the run is over: nothing left to stop
     if (out.tty) std::cout << "\r\033[K";
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-    std::cout << fmt::format("{} scenario(s): {} passed, {} failed in {:.2f} s wall", total,
-                             total - failed, failed, wall);
+    std::cout << fmt::format("{} scenario(s): {} passed, {} failed", total,
+                             total - failed - interrupted - not_run, failed);
+    if (cancel.requested()) {
+      std::cout << fmt::format(", {} interrupted, {} not run (the run was cancelled by {})",
+                               interrupted, not_run, cancel.reason());
+    }
+    std::cout << fmt::format(" in {:.2f} s wall", wall);
     if (shard_count > 1) std::cout << fmt::format(" (shard {}/{})", shard_index + 1, shard_count);
     std::cout << "\n";
     if (!args->trace_dir.empty()) std::cout << "traces: " << args->trace_dir << "\n";
@@ -228,6 +305,9 @@ void add_run_command(CLI::App& app) {
       std::error_code ec;
       fs::remove(settings.keep_dir, ec);  // only when empty: nothing failed
     }
+    // A cancelled run exits as a shell reports a process a signal ended: 128 + the signal.
+    if (cancel.requested())
+      throw CLI::RuntimeError(128 + (cancel.reason() == "SIGINT" ? SIGINT : SIGTERM));
     if (failed > 0 || !wrote) throw CLI::RuntimeError(kExitFailed);
   });
 }

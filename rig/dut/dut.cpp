@@ -91,12 +91,15 @@ Status Dut::power_on() {
     }
     for (const auto& [k, t] : spec_.env) launch.env.emplace_back(k, expand(t, v));
     launch.cwd = spec_.cwd;
+    launch.netns = place_.netns;
     if (auto st = process_->start(launch); !st)
       return make_error(st.error().code, fmt::format("DUT {}: {}", spec_.id, st.error().message));
     powered_ = true;
-    if (trace_ != nullptr)
-      trace_->event(engine_.now(), "dut.start",
-                    {{"dut", spec_.id}, {"pid", process_->pid()}, {"command", command_line_}});
+    if (trace_ != nullptr) {
+      nlohmann::json f{{"dut", spec_.id}, {"pid", process_->pid()}, {"command", command_line_}};
+      if (!place_.netns.empty()) f["netns"] = place_.netns;  // its host on the netns fabric
+      trace_->event(engine_.now(), "dut.start", f);
+    }
     watch_->powered_on();
     return ok_status();
   }

@@ -29,6 +29,7 @@ struct DutPlace {
   sim::Ipv4 address;                    // its ECHONET Lite node (controller)
   std::optional<sim::Ipv4> probe_from;  // the rig's address for Get 0xD6 probes
   std::string state_dir;                // empty: a temporary folder removed with the Dut
+  std::string netns;  // its host on a NetnsFabric (the process runs there); empty: the rig's
   // The template values at power-on (cloud URL, CA file, units' addresses...).
   std::function<TemplateValues()> values;
 };

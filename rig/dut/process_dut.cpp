@@ -196,11 +196,25 @@ Status ProcessDut::start(const ProcessLaunch& launch) {
   for (auto& s : env_text) envp.push_back(s.data());
   envp.push_back(nullptr);
   std::vector<std::string> args = launch.argv;
+  std::string spawned = *program;
+  if (!launch.netns.empty()) {
+    auto ip = find_program("ip", {});
+    for (const char* path : {"/usr/sbin/ip", "/sbin/ip"}) {
+      if (!ip && ::access(path, X_OK) == 0) ip = std::string(path);
+    }
+    if (!ip)
+      return make_error("command_not_found",
+                        fmt::format("cannot start the DUT in network namespace {}: {}",
+                                    launch.netns, ip.error().message));
+    spawned = *ip;
+    args[0] = *program;  // found already (relative to cwd); ip execs it inside the namespace
+    args.insert(args.begin(), {"ip", "netns", "exec", launch.netns});
+  }
   for (auto& s : args) argv.push_back(s.data());
   argv.push_back(nullptr);
 
   pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, program->c_str(), &fa, &attr, argv.data(), envp.data());
+  const int rc = ::posix_spawn(&pid, spawned.c_str(), &fa, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   ::close(out_pipe[1]);

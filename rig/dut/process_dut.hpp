@@ -23,6 +23,10 @@ struct ProcessLaunch {
   std::vector<std::string> argv;  // argv[0]: the program (a path, or in PATH)
   std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing) the rig's own
   std::string cwd;                                       // empty: the rig's
+  // Run it inside this named network namespace (`ip netns exec NETNS`, which execs the
+  // command in the same process: the pid and the process group stay the command's). Empty: the
+  // rig's own namespace.
+  std::string netns;
 };
 
 class ProcessDut {

@@ -28,20 +28,29 @@ std::string failure_text(const ScenarioResult& r) {
 }  // namespace
 
 std::string junit_xml(const std::vector<ScenarioResult>& results) {
-  std::size_t failures = 0;
+  // An interrupted scenario is an error (it neither passed nor failed), one never started
+  // is skipped: CI shows a cancelled run as such.
+  std::size_t failures = 0, errors = 0, skipped = 0;
   double time = 0;
   for (const auto& r : results) {
-    failures += r.passed ? 0 : 1;
+    if (r.not_run) {
+      ++skipped;
+    } else if (r.interrupted) {
+      ++errors;
+    } else if (!r.passed) {
+      ++failures;
+    }
     time += r.wall_seconds;
   }
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += fmt::format(
-      "<testsuites name=\"hemsrig\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{:.3f}\">\n",
-      results.size(), failures, time);
+      "<testsuites name=\"hemsrig\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
+      "time=\"{:.3f}\">\n",
+      results.size(), failures, errors, time);
   out += fmt::format(
-      "  <testsuite name=\"hemsrig scenarios\" tests=\"{}\" failures=\"{}\" errors=\"0\" "
-      "skipped=\"0\" time=\"{:.3f}\">\n",
-      results.size(), failures, time);
+      "  <testsuite name=\"hemsrig scenarios\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
+      "skipped=\"{}\" time=\"{:.3f}\">\n",
+      results.size(), failures, errors, skipped, time);
   for (const auto& r : results) {
     out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" time=\"{:.3f}\"",
                        markup_escape(class_name(r.file)), markup_escape(r.name),
@@ -51,9 +60,18 @@ std::string junit_xml(const std::vector<ScenarioResult>& results) {
       continue;
     }
     out += ">\n";
-    out += fmt::format(
-        "      <failure message=\"{}\" type=\"{}\">{}</failure>\n", markup_escape(r.summary()),
-        markup_escape(r.step_kind.empty() ? "world" : r.step_kind), markup_escape(failure_text(r)));
+    if (r.not_run) {
+      out += fmt::format("      <skipped message=\"{}\"/>\n    </testcase>\n",
+                         markup_escape(r.summary()));
+      continue;
+    }
+    const char* element = r.interrupted ? "error" : "failure";
+    out += fmt::format("      <{} message=\"{}\" type=\"{}\">{}</{}>\n", element,
+                       markup_escape(r.summary()),
+                       markup_escape(r.interrupted         ? "interrupted"
+                                     : r.step_kind.empty() ? "world"
+                                                           : r.step_kind),
+                       markup_escape(failure_text(r)), element);
     std::string tail;
     for (const auto& l : r.trace_tail) tail += l + "\n";
     out += fmt::format("      <system-out>{}</system-out>\n", markup_escape(tail));
@@ -72,12 +90,15 @@ std::string json_report(const std::vector<ScenarioResult>& results) {
     nlohmann::ordered_json j{{"name", r.name},
                              {"file", r.file},
                              {"tags", r.tags},
-                             {"status", r.passed ? "passed" : "failed"},
+                             {"status", r.passed        ? "passed"
+                                        : r.not_run     ? "not_run"
+                                        : r.interrupted ? "interrupted"
+                                                        : "failed"},
                              {"steps", r.steps_total},
                              {"steps_passed", r.steps_passed},
                              {"wall_seconds", r.wall_seconds},
                              {"sim_seconds", r.sim_seconds}};
-    if (!r.passed) {
+    if (!r.passed && !r.not_run) {
       j["failure"] = {{"step", r.failed_step},     {"kind", r.step_kind},    {"at", r.step_where},
                       {"text", r.step_text},       {"expected", r.expected}, {"seen", r.seen},
                       {"trace_tail", r.trace_tail}};
@@ -88,8 +109,15 @@ std::string json_report(const std::vector<ScenarioResult>& results) {
     }
     list.push_back(std::move(j));
   }
+  std::size_t interrupted = 0, not_run = 0;
+  for (const auto& r : results) {
+    interrupted += r.interrupted && !r.not_run ? 1 : 0;
+    not_run += r.not_run ? 1 : 0;
+  }
   doc["passed"] = passed;
-  doc["failed"] = results.size() - passed;
+  doc["failed"] = results.size() - passed - interrupted - not_run;
+  doc["interrupted"] = interrupted;
+  doc["not_run"] = not_run;
   doc["scenarios"] = std::move(list);
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

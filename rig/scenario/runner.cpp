@@ -10,10 +10,40 @@
 
 #include "rig/scenario/run_context.hpp"
 #include "rig/world/world.hpp"
+#include "sim/core/engine.hpp"
 
 namespace hemsrig::scenario {
 
 namespace fs = std::filesystem;
+
+void RunCancel::request(const std::string& reason) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (reason_.empty()) reason_ = reason;
+  }
+  requested_ = true;
+  stop_engines();
+}
+
+std::string RunCancel::reason() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return reason_.empty() ? "a cancellation" : reason_;
+}
+
+void RunCancel::stop_engines() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (sim::Engine* e : engines_) e->stop();  // thread-safe (sim/core/engine.hpp)
+}
+
+void RunCancel::attach(sim::Engine* engine) {
+  std::lock_guard<std::mutex> lock(mu_);
+  engines_.push_back(engine);
+}
+
+void RunCancel::detach(sim::Engine* engine) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::erase(engines_, engine);
+}
 
 std::string trace_stem(const std::string& name) {
   std::string s;
@@ -27,6 +57,10 @@ std::string trace_stem(const std::string& name) {
 
 std::string ScenarioResult::summary() const {
   if (passed) return "passed";
+  if (not_run) return fmt::format("not run: {} before it started", seen);
+  if (interrupted && failed_step == 0) return fmt::format("{} while its world started", seen);
+  if (interrupted)
+    return fmt::format("{} at step {} ({}) {}", seen, failed_step, step_where, step_kind);
   if (failed_step == 0) return fmt::format("the world did not start: {}", seen);
   return fmt::format("step {} ({}) {}: expected {}; saw {}", failed_step, step_where, step_kind,
                      expected, seen);
@@ -55,6 +89,7 @@ class ScenarioRun {
       pcap_path_ = (fs::path(dir) / (trace_stem(sc_.name) + ".pcap")).string();
     }
     execute();
+    if (settings_.cancel != nullptr && world_) settings_.cancel->detach(&world_->engine());
     result_.sim_seconds = world_ ? sim::to_seconds(world_->engine().now()) : 0.0;
     if (world_) {
       world_->stop();
@@ -81,6 +116,27 @@ class ScenarioRun {
   }
 
  private:
+  // The run was cancelled: this scenario ends here, before or during step `index` (1-based;
+  // 0: while its world started). Its world is stopped by run() like any other's.
+  void interrupt(std::size_t index) {
+    const std::string why = "interrupted by " + settings_.cancel->reason();
+    result_.passed = false;
+    result_.interrupted = true;
+    result_.failed_step = static_cast<int>(index);
+    if (index > 0) {
+      const StepEntry& e = sc_.steps[index - 1];
+      result_.step_kind = e.kind;
+      result_.step_where = e.where();
+      result_.step_text = e.text;
+    }
+    result_.expected = "the run goes on to the scenario's end";
+    result_.seen = why;
+    if (trace::Trace* tr = world_ ? world_->trace() : nullptr) {
+      tr->event(world_->engine().now(), "run_interrupted", {{"index", index}, {"why", why}});
+    }
+  }
+  bool cancelled() const { return settings_.cancel != nullptr && settings_.cancel->requested(); }
+
   void fail_start(const std::string& why) {
     result_.passed = false;
     result_.failed_step = 0;
@@ -106,17 +162,22 @@ class ScenarioRun {
     auto w = rig::World::create(sc_.world, profiles_, opts);
     if (!w) return fail_start(w.error().message);
     world_ = std::move(*w);
+    if (settings_.cancel != nullptr) settings_.cancel->attach(&world_->engine());
     ctx_ = std::make_unique<RunContext>(*world_, sc_.timeout);
-    if (auto st = world_->start(); !st) return fail_start(st.error().message);
+    if (auto st = world_->start(); !st)
+      return cancelled() ? interrupt(0) : fail_start(st.error().message);
     trace::Trace* tr = world_->trace();
     for (std::size_t i = 0; i < sc_.steps.size(); ++i) {
       const StepEntry& e = sc_.steps[i];
+      if (cancelled()) return interrupt(i + 1);
       if (tr != nullptr) {
         tr->event(world_->engine().now(), "step",
                   {{"index", i + 1}, {"step", e.kind}, {"at", e.where()}, {"text", e.text}});
       }
       ctx_->clear_failure();
       const Status st = e.step->run(*ctx_);
+      // A step cut short by the cancellation proves nothing either way.
+      if (cancelled()) return interrupt(i + 1);
       std::string expected, seen;
       if (e.expect_error) {
         if (st) {
@@ -184,7 +245,15 @@ std::vector<ScenarioResult> run_all(const std::vector<Scenario>& scenarios,
     const bool ok = settings.load_profiles ? settings.load_profiles(lib) : true;
     for (std::size_t i = next++; i < scenarios.size(); i = next++) {
       ScenarioResult r;
-      if (ok) {
+      if (settings.cancel != nullptr && settings.cancel->requested()) {
+        r.name = scenarios[i].name;
+        r.file = scenarios[i].file;
+        r.tags = scenarios[i].tags;
+        r.steps_total = scenarios[i].steps.size();
+        r.interrupted = r.not_run = true;
+        r.expected = "the scenario runs";
+        r.seen = "the run was interrupted by " + settings.cancel->reason();
+      } else if (ok) {
         r = run_scenario(scenarios[i], lib, settings, job);
       } else {
         r.name = scenarios[i].name;

@@ -9,16 +9,51 @@
 // loads its own class profiles. Worlds on real sockets get a loopback range
 // per job (127.20+job.0.0/16); in-process worlds keep their file's addresses,
 // so their traces do not depend on the number of jobs.
+//
+// A run can be cancelled (SIGINT/SIGTERM in `hemsrig run`) through a
+// RunCancel: the scenario under way ends at once as interrupted (its world
+// stopped: DUT processes ended, cloud and bench closed, trace kept), the ones
+// not started yet are reported as not run.
 #pragma once
 
+#include <atomic>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "rig/scenario/scenario.hpp"
 
+namespace hemsrig::sim {
+class Engine;
+}
+
 namespace hemsrig::scenario {
+
+// The cancellation of a run. request() and stop_engines() may be called from
+// any thread (a signal-waiting thread); the runner checks requested() before
+// every step and stops its engine through stop_engines(). An engine may be
+// between two runs when it is stopped (Engine::run_* clears the stop), so the
+// caller calls stop_engines() again, every few milliseconds, until run_all returns.
+class RunCancel {
+ public:
+  // `reason` names the cause in reports: "SIGINT", "SIGTERM".
+  void request(const std::string& reason);
+  bool requested() const { return requested_.load(); }
+  std::string reason() const;
+  void stop_engines();
+
+  // The runner's bookkeeping: the engines of the scenarios under way.
+  void attach(sim::Engine* engine);
+  void detach(sim::Engine* engine);
+
+ private:
+  std::atomic<bool> requested_{false};
+  mutable std::mutex mu_;
+  std::string reason_;
+  std::vector<sim::Engine*> engines_;
+};
 
 struct RunSettings {
   std::optional<std::uint64_t> seed;  // overrides the scenarios' and worlds' seeds
@@ -26,6 +61,8 @@ struct RunSettings {
   std::string keep_dir;               // where failures' traces go when trace_dir is empty
   // Loads a job's own profile library; false (having printed why) stops the job.
   std::function<bool(echonet::ProfileLibrary&)> load_profiles;
+  // Checked before every step; nullptr: the run cannot be cancelled.
+  RunCancel* cancel = nullptr;
 };
 
 struct ScenarioResult {
@@ -33,6 +70,10 @@ struct ScenarioResult {
   std::string file;
   std::vector<std::string> tags;
   bool passed = false;
+  // The run was cancelled while this scenario ran (not passed; failed_step is the step cut
+  // short) or before it started (not_run too: nothing of it ran).
+  bool interrupted = false;
+  bool not_run = false;
   std::size_t steps_total = 0;
   std::size_t steps_passed = 0;
   double wall_seconds = 0;

@@ -181,7 +181,12 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
       }
       auto ca = tls::TestCa::load_or_create(ca_dir);
       if (!ca) return make_error(ca.error().code, "cloud: " + ca.error().message);
-      auto identity = ca->issue_server_identity({spec.cloud->address});
+      std::vector<std::string> names{spec.cloud->address};
+      // On the netns fabric, hosts reach the cloud at the bridge's address
+      // (NetnsFabric::forward_tcp).
+      if (auto* netns = dynamic_cast<sim::NetnsFabric*>(w->fabric_.get()))
+        names.push_back(netns->bridge_address().to_string());
+      auto identity = ca->issue_server_identity(names);
       if (!identity) return make_error(identity.error().code, "cloud: " + identity.error().message);
       co.server.tls = std::move(*identity);
       w->cloud_ca_file_ = ca->certificate_file();
@@ -285,6 +290,16 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
         place.probe_from = plan_dut_address();
     }
     if (!options.state_dir.empty()) place.state_dir = options.state_dir + "/dut-" + ds.id;
+    // On the netns fabric a controller the rig starts runs in a host of its own (docs/dut.md).
+    auto* netns = dynamic_cast<sim::NetnsFabric*>(w->fabric_.get());
+    if (netns != nullptr && ds.role == dut::DutRole::Controller &&
+        ds.adapter == dut::DutAdapterKind::Process) {
+      auto host = netns->add_host(place.address);
+      if (!host)
+        return make_error(host.error().code,
+                          fmt::format("DUT {}: {}", ds.id, host.error().message));
+      place.netns = *host;
+    }
     World* self = w.get();
     place.values = [self, ds, address = place.address] {
       return self->dut_template_values(ds, address);
@@ -296,6 +311,26 @@ Result<std::unique_ptr<World>> World::create(const WorldSpec& spec,
   }
   if (spec.bench) {
     if (auto st = w->create_bench(*spec.bench); !st) return st.error();
+  }
+  // On the netns fabric the cloud and the bench are reachable from every host too, at the
+  // bridge's address (the units' web pages when a DUT's templates ask for them).
+  if (auto* netns = dynamic_cast<sim::NetnsFabric*>(w->fabric_.get())) {
+    if (w->cloud_ && w->cloud_->server() != nullptr) {
+      if (auto f = netns->forward_tcp(w->cloud_->server()->local_endpoint()); !f)
+        return make_error(f.error().code, "cloud on the netns fabric: " + f.error().message);
+    }
+    if (w->bench_) {
+      const std::string ep = w->bench_->endpoint();  // "127.0.0.1:1502"
+      boost::system::error_code ec;
+      const auto ip = boost::asio::ip::make_address(ep.substr(0, ep.rfind(':')), ec);
+      const auto port = std::strtoul(ep.substr(ep.rfind(':') + 1).c_str(), nullptr, 10);
+      if (ec || port == 0 || port > 65535)
+        return make_error("bench_failed", "bench on the netns fabric: endpoint " + ep);
+      if (auto f = netns->forward_tcp(
+              boost::asio::ip::tcp::endpoint(ip, static_cast<std::uint16_t>(port)));
+          !f)
+        return make_error(f.error().code, "bench on the netns fabric: " + f.error().message);
+    }
   }
   return w;
 }
@@ -377,6 +412,32 @@ dut::TemplateValues World::dut_template_values(const dut::DutSpec& ds, sim::Ipv4
   m["multicast"] = fabric_->multicast_group().address.to_string();
   m["echonet_port"] = std::to_string(fabric_->multicast_group().port);
   m["cloud_url"] = cloud_url();
+  // A DUT in a host of its own on the netns fabric sees its eth0, and reaches the rig's TCP
+  // services at the bridge's address (NetnsFabric::forward_tcp).
+  auto* netns = dynamic_cast<sim::NetnsFabric*>(fabric_.get());
+  const bool hosted = netns != nullptr && !netns->namespace_of(address).empty() &&
+                      ds.role == dut::DutRole::Controller;
+  auto from_host = [&](const std::string& url) {
+    const auto scheme_end = url.find("://");
+    const auto port_at = url.rfind(':');
+    if (!hosted || scheme_end == std::string::npos || port_at <= scheme_end) return url;
+    const auto path_at = url.find('/', port_at);
+    boost::system::error_code ec;
+    const auto ip =
+        boost::asio::ip::make_address(url.substr(scheme_end + 3, port_at - scheme_end - 3), ec);
+    const auto port =
+        std::strtoul(url.substr(port_at + 1, path_at - port_at - 1).c_str(), nullptr, 10);
+    if (ec || port == 0 || port > 65535) return url;
+    auto f =
+        netns->forward_tcp(boost::asio::ip::tcp::endpoint(ip, static_cast<std::uint16_t>(port)));
+    if (!f) return url;  // the DUT then fails to connect, and says so in its output
+    return url.substr(0, scheme_end + 3) + f->address().to_string() + ":" +
+           std::to_string(f->port()) + (path_at == std::string::npos ? "" : url.substr(path_at));
+  };
+  if (hosted) {
+    m["interface"] = address.to_string();
+    m["cloud_url"] = from_host(m["cloud_url"]);
+  }
   m["ca_file"] = cloud_ca_file();
   m["speed"] = fmt::format("{}", engine_->speed());
   m["device_code"] = ds.device_code;
@@ -388,7 +449,7 @@ dut::TemplateValues World::dut_template_values(const dut::DutSpec& ds, sim::Ipv4
     if (m["ssdp_port"].empty() && u.ssdp_endpoint().second != 0)
       m["ssdp_port"] = std::to_string(u.ssdp_endpoint().second);
     m["unit_address:" + us.id] = u.node().address().to_string();
-    m["unit_web_url:" + us.id] = u.web_url();
+    m["unit_web_url:" + us.id] = from_host(u.web_url());
   }
   return v;
 }

@@ -104,6 +104,7 @@ NetnsFabric::NetnsFabric(Engine& engine, NetnsFabricOptions options, std::string
 
 NetnsFabric::~NetnsFabric() {
   alive_.reset();  // pending handlers complete later with operation_aborted and see this first
+  forwards_.clear();
   error_code ignored;
   for (auto& [id, port] : ports_) {
     port->unicast->close(ignored);
@@ -221,6 +222,22 @@ Result<std::string> NetnsFabric::add_host(Ipv4 address) {
   if (!host) return host.error();
   (*host)->device_under_test = true;
   return (*host)->ns.name();
+}
+
+Result<boost::asio::ip::tcp::endpoint> NetnsFabric::forward_tcp(
+    const boost::asio::ip::tcp::endpoint& target) {
+  using boost::asio::ip::tcp;
+  for (const auto& f : forwards_) {
+    if (f->target() == target) return f->endpoint();
+  }
+  const boost::asio::ip::address bridge(bridge_address_);
+  auto f =
+      NetnsPortForward::create(engine_, *bridge_, tcp::endpoint(bridge, target.port()), target);
+  if (!f && f.error().code == "address_in_use")  // another service has that port: any other
+    f = NetnsPortForward::create(engine_, *bridge_, tcp::endpoint(bridge, 0), target);
+  if (!f) return f.error();
+  forwards_.push_back(std::move(*f));
+  return forwards_.back()->endpoint();
 }
 
 void NetnsFabric::close(PortId id) {

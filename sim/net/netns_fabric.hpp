@@ -18,6 +18,7 @@
 
 #include "sim/core/engine.hpp"
 #include "sim/net/fabric.hpp"
+#include "sim/net/netns_port_forward.hpp"
 #include "sim/net/network_namespace.hpp"
 
 namespace hemsrig::sim {
@@ -66,6 +67,11 @@ class NetnsFabric : public Fabric {
   const std::string& bridge_namespace() const { return bridge_->name(); }
   std::vector<std::string> namespaces() const;
   Ipv4 bridge_address() const { return bridge_address_; }
+  // Makes a TCP service of the rig (the cloud, a unit's web pages, the bench: listening at
+  // `target` in the rig's own namespace) reachable from every host at the bridge's address, on
+  // the same port when it is free there (NetnsPortForward). The same target again gives the
+  // same endpoint. Errors: NetnsPortForward::create's.
+  Result<boost::asio::ip::tcp::endpoint> forward_tcp(const boost::asio::ip::tcp::endpoint& target);
 
   const NetnsFabricCounters& counters() const { return counters_; }
 
@@ -89,6 +95,7 @@ class NetnsFabric : public Fabric {
   std::string stem_;  // hemsrig-<pid>-<k>: every namespace name starts with it
   Ipv4 bridge_address_;
   std::unique_ptr<NetworkNamespace> bridge_;
+  std::vector<std::unique_ptr<NetnsPortForward>> forwards_;  // into the rig's namespace
   std::unique_ptr<Socket> monitor_;  // multicast on the bridge: each group frame once
   std::map<std::uint32_t, std::unique_ptr<Host>> hosts_;  // by address
   std::map<PortId, std::unique_ptr<Port>> ports_;

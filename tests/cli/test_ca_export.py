@@ -1,14 +1,7 @@
 """`hemsrig ca export`: the test CA a real app or firmware is told to trust."""
-import os
 import subprocess
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-HEMSRIG = os.environ.get("HEMSRIG", str(ROOT / "build" / "rig" / "hemsrig"))
-
-
-def run(*args, timeout=60):
-    return subprocess.run([HEMSRIG, *map(str, args)], capture_output=True, text=True, timeout=timeout)
+from served import run
 
 
 def test_export_keeps_one_ca_in_the_state_folder(tmp_path):

@@ -5,58 +5,13 @@ import re
 import signal
 import socket
 import subprocess
-import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-HEMSRIG = os.environ.get("HEMSRIG", str(ROOT / "build" / "rig" / "hemsrig"))
+from served import HEMSRIG, ROOT, Served, run
+
 DEMO = ROOT / "scenarios" / "worlds" / "demo-house.yaml"
 MRA = ROOT.parent / "shared" / "mra"
-
-
-def run(*args, timeout=60):
-    return subprocess.run([HEMSRIG, *map(str, args)], capture_output=True, text=True, timeout=timeout)
-
-
-class Served:
-    """`hemsrig serve` in the background, stopped whatever happens."""
-
-    def __init__(self, *args):
-        self.proc = subprocess.Popen([HEMSRIG, "serve", *map(str, args)], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
-        self.lines = []
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            self.lines.append(line.rstrip("\n"))
-            if line.strip() == "ready":
-                return
-        self.stop()
-        raise AssertionError(f"serve never said ready: {self.lines} {self.proc.stderr.read()}")
-
-    def nodes(self):
-        """Every ECHONET Lite node: the appliances' and the units' controller nodes."""
-        return [l.split()[2] for l in self.lines if l.startswith(("echonet-node ", "aiseg2-unit "))]
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 def test_validate_accepts_every_bundled_world():
@@ -105,7 +60,7 @@ def test_serve_prints_every_endpoint_then_ready_and_stops_on_sigterm():
         assert all(n.startswith("127.73.1.") and n.endswith(":3610") for n in s.nodes())
         assert any(l.startswith("echonet-multicast ") for l in s.lines)
         assert s.stop(signal.SIGTERM) == 0
-        assert "stopped" in s.proc.stdout.read()
+        assert "stopped" in s.after_ready()
 
 
 def test_served_world_answers_a_controller_and_survives_garbage():

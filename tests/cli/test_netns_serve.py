@@ -3,12 +3,10 @@ node a host of its own. Root only: without it the test is skipped with the reaso
 that asks for it gets a clear error instead (tested everywhere with HEMSRIG_NETNS=off)."""
 import os
 import subprocess
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-HEMSRIG = os.environ.get("HEMSRIG", str(ROOT / "build" / "rig" / "hemsrig"))
+from served import HEMSRIG
 
 WORLD = """world: netns-house
 fabric: {kind: netns}

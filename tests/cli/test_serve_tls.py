@@ -2,55 +2,10 @@
 `cloud: tls: true` does): it prints the cloud's https:// URL and the test CA's file (endpoint
 `cloud-ca`); curl and openssl trust the cloud with that file and refuse it without;
 `hemsrig ca export --state DIR` exports the very CA that `serve --state DIR` served with."""
-import os
-import signal
 import subprocess
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-HEMSRIG = os.environ.get("HEMSRIG", str(ROOT / "build" / "rig" / "hemsrig"))
-DEMO = ROOT / "scenarios" / "worlds" / "demo-house.yaml"
-
-
-class Served:
-    """`hemsrig serve` in the background until `ready`, stopped whatever happens."""
-
-    def __init__(self, *args):
-        self.proc = subprocess.Popen([HEMSRIG, "serve", *map(str, args)], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
-        self.lines = []
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            self.lines.append(line.rstrip("\n"))
-            if line.strip() == "ready":
-                return
-        self.stop()
-        raise AssertionError(f"serve never said ready: {self.lines} {self.proc.stderr.read()}")
-
-    def endpoint(self, kind):
-        found = [l.split()[2] for l in self.lines if l.startswith(kind + " ")]
-        assert len(found) == 1, (kind, self.lines)
-        return found[0]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
+from served import DEMO_HOUSE as DEMO, HEMSRIG, Served
 
 
 def curl(*args):

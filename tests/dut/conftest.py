@@ -4,13 +4,12 @@ the cloud's public and admin API, and an ECHONET Lite probe of our own.
 The binary comes from HEMSRIG_BIN (or HEMSRIG), else build/rig/hemsrig; without it every
 test here is skipped with a message. Everything on loopback, in 127.60.0.0/16.
 """
+import contextlib
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -19,12 +18,13 @@ import pytest
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "support"))
 
 import echonet_lite as el  # noqa: E402
+import served  # noqa: E402
 from cloud_client import CloudClient, CloudError  # noqa: E402
 
-HEMSRIG = os.environ.get("HEMSRIG_BIN") or os.environ.get("HEMSRIG") or \
-    str(ROOT / "build" / "rig" / "hemsrig")
+HEMSRIG = served.HEMSRIG
 PYTHON = "/usr/bin/python3"
 
 
@@ -43,62 +43,16 @@ def wait_for(what, predicate, timeout=20.0, step=0.05):
     raise AssertionError(f"within {timeout}s: {what}; last seen: {last!r}")
 
 
-class Served:
-    """`hemsrig serve WORLD` until stopped; endpoints parsed from its output."""
+class Served(served.Served):
+    """`hemsrig serve WORLD` until stopped (tests/support/served.py), with the cloud's client."""
 
     def __init__(self, world, *extra):
         if not os.access(HEMSRIG, os.X_OK):
             pytest.skip(f"no hemsrig binary at {HEMSRIG} (set HEMSRIG_BIN)")
-        self.proc = subprocess.Popen([HEMSRIG, "serve", str(world), *map(str, extra)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.lines = []
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            self.lines.append(line.rstrip("\n"))
-            if line.strip() == "ready":
-                threading.Thread(target=self._drain, daemon=True).start()
-                return
-        self.stop()
-        raise AssertionError(f"serve never said ready: {self.lines}")
-
-    def _drain(self):
-        for line in self.proc.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def endpoint(self, kind, index=2):
-        for line in self.lines:
-            parts = line.split()
-            if parts and parts[0] == kind:
-                return parts[index]
-        raise AssertionError(f"serve printed no {kind} endpoint: {self.lines}")
-
-    @property
-    def cloud_url(self):
-        return self.endpoint("cloud")
-
-    @property
-    def ca_file(self):
-        """The test CA's PEM when the cloud serves HTTPS (the `cloud-ca` endpoint), else ''."""
-        for line in self.lines:
-            if line.startswith("cloud-ca "):
-                pems = [t for t in line.split() if t.endswith(".pem")]
-                return pems[0] if pems else line.split()[2]
-        return ""
+        super().__init__(world, *extra, ready_timeout=30)
 
     def cloud(self, token=None):
         return CloudClient(self.cloud_url, self.ca_file or None, token=token)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 def world_variant(world, scheme, tmp_path):
@@ -119,20 +73,25 @@ def world_variant(world, scheme, tmp_path):
     return copy
 
 
-class Dut:
-    """A reference DUT process with its output lines collected."""
+@contextlib.contextmanager
+def serve_world(world, scheme, tmp_path):
+    """Serves the world with its cloud over `scheme` (world_variant), stopped whatever happens."""
+    house = Served(world_variant(world, scheme, tmp_path))
+    try:
+        if scheme == "https":
+            assert house.cloud_url.startswith("https://") and house.ca_file, house.lines
+        yield house
+    finally:
+        house.stop()
+
+
+class Dut(served.Collected):
+    """A reference DUT process with its output lines (stdout and stderr) collected."""
 
     def __init__(self, script, args, env=None):
-        self.args = [PYTHON, str(HERE / script), *map(str, args)]
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, env={**os.environ, **(env or {})})
-        self.lines = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            self.lines.append(line.rstrip("\n"))
+        super().__init__([PYTHON, HERE / script, *args], merge_stderr=True,
+                         env={**os.environ, **(env or {})})
+        self.args = self.argv
 
     def said(self, pattern):
         return [l for l in list(self.lines) if re.search(pattern, l)]
@@ -147,19 +106,25 @@ class Dut:
             self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             raise AssertionError(f"the DUT did not exit within {timeout}s: {self.lines}")
-        self.reader.join(timeout=5)
+        self.join_readers()
         return self.proc.returncode
 
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.reader.join(timeout=5)
-        return self.proc.returncode
+
+def receive(sock, source_address, timeout, wanted=lambda frame: True):
+    """The first ECHONET Lite frame on sock from source_address for which wanted(frame) holds,
+    within timeout seconds; None when none came."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            data, source = sock.recvfrom(65536)
+        except socket.timeout:
+            return None
+        if source[0] == source_address:
+            frame = el.decode(data)
+            if wanted(frame):
+                return frame
+    return None
 
 
 class EchonetProbe:
@@ -188,29 +153,16 @@ class EchonetProbe:
         self.tid += 1
         frame = el.Frame(self.tid, seoj, deoj, esv, props)
         self.sock.sendto(frame.encode(), (address, el.PORT))
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
-            try:
-                data, source = self.sock.recvfrom(65536)
-            except socket.timeout:
-                break
-            answer = el.decode(data)
-            if source[0] == address and answer.tid == self.tid:
-                return answer
+        answer = receive(self.sock, address, timeout, lambda frame: frame.tid == self.tid)
+        if answer:
+            return answer
         raise AssertionError(f"{address} did not answer {el.ESV_NAMES.get(esv)} within {timeout}s")
 
     def heard_from_group(self, source_address, timeout=10.0):
         """The next frame multicast by source_address (e.g. its boot INF 0xD5)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.group.settimeout(max(0.01, deadline - time.monotonic()))
-            try:
-                data, source = self.group.recvfrom(65536)
-            except socket.timeout:
-                break
-            if source[0] == source_address:
-                return el.decode(data)
+        frame = receive(self.group, source_address, timeout)
+        if frame:
+            return frame
         raise AssertionError(f"nothing multicast by {source_address} within {timeout}s")
 
 

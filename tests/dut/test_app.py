@@ -6,7 +6,7 @@ Run: /usr/bin/python3 -m pytest tests/dut/test_app.py (HEMSRIG_BIN=path/to/hemsr
 """
 import pytest
 
-from conftest import HERE, Dut, Served, wait_for, world_variant
+from conftest import HERE, Dut, serve_world, wait_for
 
 WORLD = HERE / "worlds" / "app-house.yaml"
 DEVICE_CODE, DIGITS = "99999-50072", "9999950072"
@@ -14,18 +14,13 @@ DEVICE_CODE, DIGITS = "99999-50072", "9999950072"
 
 @pytest.fixture(params=["http", "https"])
 def house(request, tmp_path):
-    served = Served(world_variant(WORLD, request.param, tmp_path))
-    try:
-        if request.param == "https":
-            assert served.cloud_url.startswith("https://") and served.ca_file, served.lines
+    with serve_world(WORLD, request.param, tmp_path) as served:
         # The unit is in use: online with the cloud and its three appliances found (DOMAIN R60).
         # At least three: other worlds on this host share the loopback multicast group.
         wait_for("the cloud knows the unit online with its 3 appliances",
                  lambda: (u := served.cloud().call("GET", f"/v1/units/{DIGITS}"))["online"] and
                  len(u["appliances"]) >= 3)
         yield served
-    finally:
-        served.stop()
 
 
 def run_app(house, *args, ssdp_port=1900):

@@ -11,7 +11,7 @@ import socket
 import pytest
 
 import echonet_lite as el
-from conftest import HERE, Dut, Served, world_variant, wait_for
+from conftest import HERE, Dut, serve_world, wait_for
 
 WORLD = HERE / "worlds" / "controller-house.yaml"
 DUT_ADDRESS = "127.60.1.100"
@@ -23,13 +23,8 @@ AC, LIGHT = "127.60.1.1/0x013001", "127.60.1.2/0x029001"
 
 @pytest.fixture(params=["http", "https"])
 def house(request, tmp_path):
-    served = Served(world_variant(WORLD, request.param, tmp_path))
-    try:
-        if request.param == "https":
-            assert served.cloud_url.startswith("https://") and served.ca_file, served.lines
+    with serve_world(WORLD, request.param, tmp_path) as served:
         yield served
-    finally:
-        served.stop()
 
 
 def start_controller(house, state_dir, firmware=NEW, speed=3600, extra=()):

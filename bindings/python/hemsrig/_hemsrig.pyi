@@ -256,6 +256,26 @@ class Google:
     def say(self, utterance: str) -> Dict[str, object]: ...
     def disconnect(self) -> None: ...
 
+class Dut:
+    """A device under test of the world (world.dut(id)): a real firmware or app in the loop."""
+
+    id: str
+    role: str  # "controller" | "app"
+    adapter: str  # "process" | "external"
+    up: bool
+    boots: int
+    powered: bool
+    running: bool
+    pid: Optional[int]
+    address: Optional[str]
+    output: List[str]
+    output_total: int
+    state_dir: str
+    command_line: str
+    def power_off(self) -> None: ...
+    def power_on(self) -> None: ...
+    def power_cycle(self, *, off_for: _Seconds = 10.0) -> None: ...
+
 class World:
     name: str
     started: bool
@@ -263,6 +283,9 @@ class World:
     epoch_seconds: float
     appliance_ids: List[str]
     unit_ids: List[str]
+    dut_ids: List[str]
+    realtime: bool
+    speed: float
     node_keys: List[str]
     bench: Optional[Bench]
     cloud_url: str
@@ -278,7 +301,8 @@ class World:
         base_address: Optional[str] = None,
         trace: Optional[str] = None,
         pcap: Optional[str] = None,
-        realtime: bool = False,
+        realtime: Optional[bool] = None,
+        speed: Optional[float] = None,
     ) -> World: ...
     @staticmethod
     def from_yaml(
@@ -288,7 +312,8 @@ class World:
         base_address: Optional[str] = None,
         trace: Optional[str] = None,
         pcap: Optional[str] = None,
-        realtime: bool = False,
+        realtime: Optional[bool] = None,
+        speed: Optional[float] = None,
     ) -> World: ...
     def start(self) -> None: ...
     def stop(self) -> None: ...
@@ -300,6 +325,7 @@ class World:
     def run_until(self, predicate: Callable[[], object], *, timeout: _Seconds = 3600.0) -> bool: ...
     def appliance(self, id: str) -> Appliance: ...
     def unit(self, id: str) -> Unit: ...
+    def dut(self, id: str) -> Dut: ...
     def app(self, id: str) -> App: ...
     def google(self, id: str, *, account: Optional[str] = None) -> Google: ...
     def endpoints(self) -> List[Dict[str, str]]: ...

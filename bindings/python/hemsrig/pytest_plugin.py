@@ -56,7 +56,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "world(path=None, *, yaml=None, seed=None, realtime=False): the world file "
+        "world(path=None, *, yaml=None, seed=None, realtime=None, speed=None): the world file "
         "(or YAML text) the `world` fixture loads for this test",
     )
 

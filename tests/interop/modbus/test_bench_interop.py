@@ -1,67 +1,25 @@
 """The Modbus bench of `hemsrig serve` (the demo house) driven by third-party Modbus clients:
 mbpoll (libmodbus-based CLI) and pymodbus. A coil write really cuts a node: it stops answering
 ECHONET Lite, and answers again after power comes back."""
-import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
-import time
-from pathlib import Path
 
 import pytest
 from pymodbus.client import ModbusTcpClient
 
-ROOT = Path(__file__).resolve().parents[3]
-HEMSRIG = os.environ.get("HEMSRIG", str(ROOT / "build" / "rig" / "hemsrig"))
-DEMO = ROOT / "scenarios" / "worlds" / "demo-house.yaml"
+from served import DEMO_HOUSE as DEMO, Served
+
 BASE = "127.78.0.0"          # nodes of this test's serve: 127.78.0.1...
 CONTROLLER = "127.78.9.1"    # our ECHONET Lite controller socket (nodes answer to port 3610)
 CHANNELS = 9                 # the demo house: hems, then its 8 appliance nodes
 DOWNLIGHT = 3                # coil of the downlight's node (docs/bench.md order)
 
 
-class Served:
-    """`hemsrig serve` of the demo house in the background, stopped whatever happens."""
-
-    def __init__(self):
-        self.proc = subprocess.Popen(
-            [HEMSRIG, "serve", str(DEMO), "--base-address", BASE, "--for", "240s"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.lines = []
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            self.lines.append(line.rstrip("\n"))
-            if line.strip() == "ready":
-                return
-        self.stop()
-        raise AssertionError(f"serve never said ready: {self.lines} {self.proc.stderr.read()}")
-
-    def endpoint(self, kind, ident):
-        for l in self.lines:
-            f = l.split()
-            if len(f) >= 3 and f[0] == kind and f[1] == ident:
-                return f[2]
-        raise AssertionError(f"no {kind} {ident} in {self.lines}")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
-
-
 @pytest.fixture(scope="module")
 def served():
-    s = Served()
+    s = Served(DEMO, "--base-address", BASE, "--for", "240s")
     yield s
     assert s.stop() == 0
 

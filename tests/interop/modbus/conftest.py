@@ -1,0 +1,5 @@
+"""The Modbus interop suite imports the shared serve fixture from tests/support (served.py)."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "support"))
