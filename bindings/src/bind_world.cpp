@@ -312,6 +312,7 @@ PYBIND11_MODULE(_hemsrig, m) {
   hemsrig::py::bind_clients(m);
   hemsrig::py::bind_dut(m);
   hemsrig::py::bind_world(m);
+  hemsrig::py::bind_frames(m);
   hemsrig::py::bind_unit(m);
   hemsrig::py::bind_appliance(m);
   hemsrig::py::bind_cloud(m);

@@ -67,5 +67,6 @@ void bind_appliance(pybind11::module_& m);
 void bind_cloud(pybind11::module_& m);
 void bind_clients(pybind11::module_& m);
 void bind_dut(pybind11::module_& m);
+void bind_frames(pybind11::module_& m);  // after bind_world: adds World.frames
 
 }  // namespace hemsrig::py

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -130,7 +131,26 @@ std::shared_ptr<PyWorld> PyWorld::build(rig::WorldLoad load, const LoadOptions& 
   if (!world) raise_error(world.error());
   w->world_ = std::move(*world);
   w->listen_to_units();
+  w->listen_to_frames();
   return w;
+}
+
+void PyWorld::listen_to_frames() {
+  // As the scenario's `frame` checks see them: sent by a node of ours, or from outside.
+  std::unordered_set<std::uint32_t> own;
+  for (const std::string& key : world_->node_keys())
+    own.insert(world_->node(key)->address().to_uint());
+  for (const rig::UnitSpec& us : world_->spec().units) {
+    if (aiseg2::Unit* u = world_->unit(us.id)) own.insert(u->node().address().to_uint());
+  }
+  world_->fabric().observe([this, own](sim::Direction d, const sim::Datagram& dg, sim::Time t) {
+    if (d == sim::Direction::Received && own.contains(dg.from.address.to_uint())) return;
+    auto msg = echonet::decode(dg.bytes);
+    if (!msg || !std::holds_alternative<echonet::Frame>(*msg)) return;
+    frames_.push_back(FrameSeen{sim::to_seconds(t), sim::to_string(dg.from), sim::to_string(dg.to),
+                                std::get<echonet::Frame>(std::move(*msg))});
+    if (frames_.size() > kMaxFrames) frames_.pop_front();
+  });
 }
 
 PyWorld::~PyWorld() {

@@ -20,6 +20,7 @@
 #include "devices/app/app_client.hpp"
 #include "devices/google/google_client.hpp"
 #include "rig/world/world.hpp"
+#include "sim/echonet/frame.hpp"
 
 namespace hemsrig::dut {
 class Dut;
@@ -38,6 +39,15 @@ struct Event {
   int epc = -1;           // state_changed
   std::vector<std::uint8_t> old_value, new_value;  // state_changed
   std::string version, detail;                     // firmware events; detail: cloud events' JSON
+};
+
+// An ECHONET Lite frame seen on the fabric: each once, when a node of the world
+// sent it or when it arrived from outside (a DUT, a real controller).
+struct FrameSeen {
+  double t = 0;             // simulated seconds since the world's start
+  std::string source;       // "127.10.0.1:3610"
+  std::string destination;  // "224.0.23.0:3610" for multicast
+  echonet::Frame frame;
 };
 
 struct LoadOptions {
@@ -79,6 +89,10 @@ class PyWorld {
   bool run_until_native(const std::function<bool()>& pred, sim::Duration timeout);
 
   const std::deque<Event>& events() const { return events_; }
+  // The most recent kMaxFrames frames (a week of polling is millions).
+  const std::deque<FrameSeen>& frames() const { return frames_; }
+  void clear_frames() { frames_.clear(); }
+  static constexpr std::size_t kMaxFrames = 100000;
   void clear_events() { events_.clear(); }
   // Returns a subscription id; `unit` empty: every unit.
   int subscribe(pybind11::function callback, std::string unit, std::string source);
@@ -122,6 +136,7 @@ class PyWorld {
   static std::shared_ptr<PyWorld> build(rig::WorldLoad load, const LoadOptions& options,
                                         std::unique_ptr<echonet::ProfileLibrary> profiles);
   void listen_to_units();
+  void listen_to_frames();
   void record(Event e);
   // Real time: while the engine runs, Python's signal handlers run every 100 ms of wall time, so
   // Ctrl-C (KeyboardInterrupt) ends an advance/run_until at once and is raised by it.
@@ -140,6 +155,7 @@ class PyWorld {
   std::string trace_path_, pcap_path_;
   bool started_ = false;
   std::deque<Event> events_;
+  std::deque<FrameSeen> frames_;
   std::vector<Subscription> subscriptions_;
   int next_subscription_ = 1;
   std::optional<pybind11::error_already_set> kept_;

@@ -122,6 +122,35 @@ TEST_F(DutRun, BenchCoilCutsThePowerAndPowerOnRestartsWithTheSameStateDir) {
   EXPECT_NE(trace.find("\"bench_switch\""), std::string::npos);
 }
 
+// Several DUTs in one scenario (labgrid's one target per run is a known pain): each its own
+// address, bench channel, state dir and boots; cutting one leaves the other running.
+TEST_F(DutRun, TwoDutsInOneScenarioArePoweredApart) {
+  auto sc = load(std::string("name: two\nspeed: 10\n") +
+                 "duts:\n"
+                 "  - id: fw\n"
+                 "    command: [/usr/bin/python3, \"{scenario_dir}/echonet_dut.py\", --address,\n"
+                 "              \"{address}\", --state, \"{state_dir}\", --delay, \"0.2\"]\n"
+                 "    stop_timeout: 2s\n"
+                 "  - id: fw2\n"
+                 "    command: [/usr/bin/python3, \"{scenario_dir}/echonet_dut.py\", --address,\n"
+                 "              \"{address}\", --state, \"{state_dir}\", --delay, \"0.2\"]\n"
+                 "    stop_timeout: 2s\n" +
+                 kWorld +
+                 "steps:\n"
+                 "  - wait_until: {dut: {id: fw, up: true, boots: 1}, timeout: 5m}\n"
+                 "  - wait_until: {dut: {id: fw2, up: true, boots: 1}, timeout: 5m}\n"
+                 "  - wait_until: {frame: {from: fw2, esv: INF, epc: 0xD5}, timeout: 1m}\n"
+                 "  - bench_coil: {channel: fw, on: false}\n"
+                 "  - expect: {dut: {id: fw, up: false}}\n"
+                 "  - expect: {dut: {id: fw2, up: true, boots: 1}}\n"
+                 "  - bench_coil: {channel: fw, on: true}\n"
+                 "  - wait_until: {dut: {id: fw, up: true, boots: 2}, timeout: 5m}\n"
+                 "  - expect: {dut: {id: fw2, up: true, boots: 1}}\n");
+  ASSERT_EQ(sc.world.duts.size(), 2u);
+  const auto r = run(sc);
+  ASSERT_TRUE(r.passed) << r.summary();
+}
+
 TEST_F(DutRun, SpeedScalesScenarioTime) {
   auto sc = load(std::string("name: speed\nspeed: 60\n") + kFirmware + kWorld +
                  "steps:\n"
